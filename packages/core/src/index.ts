@@ -6,3 +6,4 @@ export { Tensor, type NestedArray, type SliceSpec } from './tensor.js';
 export { allClose, goldenClose, goldenTolerance, type AllCloseOptions, type AllCloseReport } from './allclose.js';
 export * from './io/safetensors.js';
 export { readSourceBytes, type WeightSource } from './io/source.js';
+export { Module, describeMismatch } from './module.js';
