@@ -167,7 +167,7 @@ export class Sequential extends Layer {
   constructor(...layers: Layer[]) {
     super();
     this.layers = layers;
-    layers.forEach((layer, i) => this.registerModule(String(i), layer));
+    for (const [i, layer] of layers.entries()) this.registerModule(String(i), layer);
   }
 
   forward(x: Tensor): Tensor {
