@@ -1,5 +1,5 @@
-import { ArgumentError, ShapeError, StateDictError } from './errors.js';
-import { formatShape, shapesEqual } from './shape.js';
+import { ArgumentError } from './errors.js';
+import { matchStateDict, type StateDictMatch } from './io/match.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -118,7 +118,7 @@ export class Module {
   loadStateDict(
     state: Map<string, Tensor> | Record<string, Tensor>,
     options: { strict?: boolean } = {},
-  ): { missing: string[]; unexpected: string[]; mismatched: { key: string; expected: number[]; actual: number[] }[] } {
+  ): StateDictMatch {
     const strict = options.strict ?? true;
     const incoming = state instanceof Map ? state : new Map(Object.entries(state));
     const slots = new Map<string, { owner: Module; name: string; kind: 'param' | 'buffer' }>();
@@ -127,28 +127,23 @@ export class Module {
       for (const n of m.ownParams.keys()) slots.set(p + n, { owner: m, name: n, kind: 'param' });
       for (const [n, b] of m.ownBuffers) if (b.persistent) slots.set(p + n, { owner: m, name: n, kind: 'buffer' });
     }
-    const missing = [...slots.keys()].filter((k) => !incoming.has(k));
-    const unexpected = [...incoming.keys()].filter((k) => !slots.has(k));
-    const mismatched: { key: string; expected: number[]; actual: number[] }[] = [];
-    for (const [k, slot] of slots) {
-      const t = incoming.get(k);
-      if (!t) continue;
-      const current = slot.kind === 'param' ? slot.owner.ownParams.get(slot.name)! : slot.owner.ownBuffers.get(slot.name)!.tensor;
-      if (!shapesEqual(current.shape, t.shape)) mismatched.push({ key: k, expected: current.shape.slice(), actual: t.shape.slice() });
-    }
-    if (strict && (missing.length || unexpected.length || mismatched.length)) {
-      throw new StateDictError(describeMismatch(missing, unexpected, mismatched), missing, unexpected, mismatched);
-    }
+    const expected = [...slots].map(([k, slot]): [string, readonly number[]] => [k, slot.owner.slotTensor(slot.name, slot.kind).shape]);
+    const report = matchStateDict(incoming, expected, { strict });
+    const { mismatched } = report;
     const bad = new Set(mismatched.map((m) => m.key));
     for (const [k, slot] of slots) {
       const t = incoming.get(k);
       if (!t || bad.has(k)) continue;
+      if (!(t instanceof Tensor)) throw new ArgumentError(`loadStateDict: '${k}' is not a Tensor`);
       const value = t.contiguous();
-      if (!(value instanceof Tensor)) throw new ShapeError(`loadStateDict: '${k}' is not a tensor`);
       if (slot.kind === 'param') slot.owner.ownParams.set(slot.name, value);
       else slot.owner.ownBuffers.get(slot.name)!.tensor = value;
     }
-    return { missing, unexpected, mismatched };
+    return report;
+  }
+
+  private slotTensor(name: string, kind: 'param' | 'buffer'): Tensor {
+    return kind === 'param' ? this.ownParams.get(name)! : this.ownBuffers.get(name)!.tensor;
   }
 
   /** Sets training mode on this module and every descendant. */
@@ -160,28 +155,4 @@ export class Module {
   eval(): this {
     return this.train(false);
   }
-}
-
-function listSome(items: string[], limit = 20): string {
-  const shown = items.slice(0, limit).join(', ');
-  return items.length > limit ? `${shown}, ... and ${items.length - limit} more` : shown;
-}
-
-/** The readable one-paragraph report used by StateDictError. */
-export function describeMismatch(
-  missing: string[],
-  unexpected: string[],
-  mismatched: { key: string; expected: readonly number[]; actual: readonly number[] }[],
-): string {
-  const parts = [`state dict does not match: ${missing.length} missing, ${unexpected.length} unexpected, ${mismatched.length} mis-shaped`];
-  if (missing.length) parts.push(`missing: ${listSome(missing)}`);
-  if (unexpected.length) parts.push(`unexpected: ${listSome(unexpected)}`);
-  if (mismatched.length) {
-    const shown = mismatched
-      .slice(0, 20)
-      .map((m) => `${m.key} (expected ${formatShape(m.expected)}, got ${formatShape(m.actual)})`)
-      .join(', ');
-    parts.push(`mis-shaped: ${shown}${mismatched.length > 20 ? `, ... and ${mismatched.length - 20} more` : ''}`);
-  }
-  return parts.join('\n  ');
 }
