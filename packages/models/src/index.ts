@@ -1,1 +1,4 @@
 export * from './family.js';
+export * from './msvmamba/index.js';
+export * from './local-vim/index.js';
+export * from './local-vmamba/index.js';

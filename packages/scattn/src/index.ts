@@ -1,1 +1,2 @@
-export {};
+export { SCAttn, type SCAttnOptions } from './scattn.js';
+export { ScanMerge, type ScanMergeOptions, searchMerge, sumBranches } from './scan-merge.js';
