@@ -1,0 +1,80 @@
+import { ArgumentError, UnknownNameError } from '@vssm/core';
+import type { BaseModelConfig, CreateOptions, FamilyName, ModelFamily, VisionModel } from './family.js';
+import { localVimFamily } from './local-vim/index.js';
+import { localVMambaFamily } from './local-vmamba/index.js';
+import { msvmambaFamily, msvmambaV2Family } from './msvmamba/index.js';
+
+/** Every family, in the order presets are listed. */
+export const FAMILIES: readonly ModelFamily[] = [
+  localVimFamily as unknown as ModelFamily,
+  localVMambaFamily as unknown as ModelFamily,
+  msvmambaFamily as unknown as ModelFamily,
+  msvmambaV2Family as unknown as ModelFamily,
+];
+
+/** The family object for a family name. */
+export function getFamily(name: FamilyName | string): ModelFamily {
+  const family = FAMILIES.find((f) => f.family === name);
+  if (!family)
+    throw new UnknownNameError(
+      'model family',
+      String(name),
+      FAMILIES.map((f) => f.family),
+    );
+  return family;
+}
+
+/** All preset names (14), grouped by family. */
+export function presetNames(): string[] {
+  return FAMILIES.flatMap((f) => Object.keys(f.presets));
+}
+
+/** The complete config of a preset (a copy: editing it does not change the preset). */
+export function getPreset(name: string): BaseModelConfig {
+  for (const f of FAMILIES) {
+    const config = f.presets[name];
+    if (config) return structuredClone(config);
+  }
+  throw new UnknownNameError('preset', name, presetNames());
+}
+
+/** A preset name, or a config object (ours, with `family`), normalised with its family's defaults. */
+export function resolveConfig(nameOrConfig: string | (Partial<BaseModelConfig> & { family: FamilyName })): BaseModelConfig {
+  if (typeof nameOrConfig === 'string') return getPreset(nameOrConfig);
+  if (typeof nameOrConfig !== 'object' || nameOrConfig === null || typeof nameOrConfig.family !== 'string') {
+    throw new ArgumentError('createModel: expected a preset name or a config object with a `family` field');
+  }
+  return getFamily(nameOrConfig.family).normalizeConfig(nameOrConfig);
+}
+
+/**
+ * Builds a model from a preset name (`local_vim_tiny`, `msvmamba_nano`, …) or a config object, with the official
+ * initialisation (seeded). Load trained weights with `loadCheckpoint`.
+ */
+export function createModel(
+  nameOrConfig: string | (Partial<BaseModelConfig> & { family: FamilyName }),
+  options: CreateOptions = {},
+): VisionModel {
+  const config = resolveConfig(nameOrConfig);
+  return getFamily(config.family).create(config, options);
+}
+
+/** Converts the official constructor's keyword arguments (as in the golden files' metadata) into our config. */
+export function configFromOfficialKwargs(family: FamilyName | string, kwargs: Record<string, unknown>): BaseModelConfig {
+  return getFamily(family).fromOfficialKwargs(kwargs);
+}
+
+/** Builds a model from official constructor kwargs. */
+export function createModelFromOfficialKwargs(
+  family: FamilyName | string,
+  kwargs: Record<string, unknown>,
+  options: CreateOptions = {},
+): VisionModel {
+  const f = getFamily(family);
+  return f.create(f.fromOfficialKwargs(kwargs), options);
+}
+
+/** FLOPs of a config at an input size, in the owning paper's convention. */
+export function countFlops(config: BaseModelConfig, input: { height: number; width: number } = { height: 224, width: 224 }) {
+  return getFamily(config.family).flops(config, input);
+}
