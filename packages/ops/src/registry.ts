@@ -22,6 +22,7 @@ interface RegistryState {
   backends: Map<string, { name: string; kernels: Map<string, AnyKernelFn> }>;
   active: string;
   lastServed: Map<string, string>;
+  observer?: (event: KernelEvent) => void;
 }
 
 // Kept on globalThis (as tfjs does) so that an ESM and a CJS copy of this package loaded together share one registry.
@@ -172,16 +173,39 @@ export function runKernel(opName: string, inputs: unknown, attrs: unknown): unkn
   const s = state();
   const cpu = s.backends.get(CPU_BACKEND)!.kernels.get(opName);
   if (!cpu) throw new UnknownNameError('op', opName, listOps());
+  const observer = s.observer;
+  const start = observer ? performance.now() : 0;
+  let served = CPU_BACKEND;
+  let out: unknown;
   if (s.active !== CPU_BACKEND) {
     const impl = s.backends.get(s.active)?.kernels.get(opName);
     if (impl) {
-      const out = impl(inputs, attrs);
-      if (out !== undefined) {
-        s.lastServed.set(opName, s.active);
-        return out;
-      }
+      out = impl(inputs, attrs);
+      if (out !== undefined) served = s.active;
     }
   }
-  s.lastServed.set(opName, CPU_BACKEND);
-  return cpu(inputs, attrs);
+  if (out === undefined) out = cpu(inputs, attrs);
+  s.lastServed.set(opName, served);
+  if (observer) observer({ op: opName, backend: served, ms: performance.now() - start, inputs, attrs });
+  return out;
+}
+
+/** What a kernel observer sees after every op: its name, the backend that served it, and its wall time. */
+export interface KernelEvent {
+  op: string;
+  backend: string;
+  ms: number;
+  inputs: unknown;
+  attrs: unknown;
+}
+
+/**
+ * Installs (or with `undefined` removes) a function called after every op dispatch — for profilers and
+ * per-op time breakdowns. Returns the previous observer. Costs nothing when none is installed.
+ */
+export function setKernelObserver(observer: ((event: KernelEvent) => void) | undefined): ((event: KernelEvent) => void) | undefined {
+  const s = state();
+  const previous = s.observer;
+  s.observer = observer;
+  return previous;
 }

@@ -3,6 +3,8 @@ import test from 'tape';
 import {
   CPU_BACKEND,
   findBackend,
+  gelu,
+  type KernelEvent,
   getBackend,
   lastServedBy,
   listBackends,
@@ -14,6 +16,7 @@ import {
   runKernel,
   servingBackend,
   setBackend,
+  setKernelObserver,
   sigmoid,
   silu,
   unregisterKernel,
@@ -139,5 +142,27 @@ test('registry: removing the active backend resets to cpu', (t) => {
   setBackend('test-active');
   removeBackend('test-active');
   t.equal(getBackend(), CPU_BACKEND);
+  t.end();
+});
+
+test('registry: a kernel observer sees every dispatch with its backend and time', (t) => {
+  const events: KernelEvent[] = [];
+  const previous = setKernelObserver((e) => events.push(e));
+  try {
+    relu(Tensor.fromArray([-1, 2]));
+    gelu(Tensor.fromArray([0.5]));
+  } finally {
+    setKernelObserver(previous);
+  }
+  t.deepEqual(
+    events.map((e) => [e.op, e.backend]),
+    [
+      ['relu', 'cpu'],
+      ['gelu', 'cpu'],
+    ],
+  );
+  t.ok(events.every((e) => e.ms >= 0), 'times are recorded');
+  relu(Tensor.fromArray([1]));
+  t.equal(events.length, 2, 'removing the observer stops the events');
   t.end();
 });

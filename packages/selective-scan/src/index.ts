@@ -1,1 +1,52 @@
-export {};
+export { SavedScan, selectiveScan, selectiveScanBackward, type SelectiveScanGrads, type SelectiveScanResult } from './api.js';
+export { createCpuF64Backend } from './backends/cpu-f64.js';
+export { type CpuBackendOptions, type CpuVariant, createCpuBackend } from './cpu/backend.js';
+export { defaultChunkSize } from './cpu/layout.js';
+export type { ScanPhases } from './cpu/wasm-kernel.js';
+export { referenceBackward, referenceForward } from './reference.js';
+export {
+  type BackendInfo,
+  backends,
+  disposeBackends,
+  getBackend,
+  probeBackend,
+  registerBackend,
+  resolveBackend,
+  unregisterBackend,
+} from './registry.js';
+export {
+  type Kernel,
+  type LoadedModule,
+  type RunOptions,
+  type RuntimeOptions,
+  type SyncMode,
+  sharedRuntime,
+  shutdownSharedRuntime,
+  type WasmModuleSource,
+  WasmRuntime,
+} from './runtime/index.js';
+export type {
+  BackendForward,
+  BackendGrads,
+  BackendStatus,
+  ScanProblem,
+  SelectiveScanBackend,
+  SelectiveScanInputs,
+  SelectiveScanOptions,
+} from './types.js';
+export { toProblem } from './validate.js';
+export { hardwareThreads } from './runtime/index.js';
+export { createGpujsBackend, GPUJS_MODES, type GpujsBackend, type GpujsBackendOptions, type GpujsMode } from './gpujs/index.js';
+export {
+  createWebgpuBackend,
+  type DeviceForward,
+  type DeviceGrads,
+  type DeviceScanInputs,
+  type DeviceScanParams,
+  type GpuArray,
+  type LaunchOptions,
+  resolveLaunch,
+  type WebgpuBackend,
+  type WebgpuBackendOptions,
+  WebgpuScanner,
+} from './webgpu/index.js';

@@ -1,5 +1,14 @@
 import type { BackendForward, BackendGrads, ScanProblem } from './types.js';
 
+/** A ScanProblem whose arrays may be any numeric arrays (Float64Array for finite-difference checks). */
+export type ScanProblemLike = {
+  [K in keyof ScanProblem]: ScanProblem[K] extends Float32Array
+    ? ArrayLike<number>
+    : ScanProblem[K] extends Float32Array | undefined
+      ? ArrayLike<number> | undefined
+      : ScanProblem[K];
+};
+
 /**
  * The double-precision oracle: a direct port of the maths of `mamba_ssm.selective_scan_ref` (and of the backward
  * formulas of selective-scan.md §2.1), sequential over L, storing the whole state trajectory per (b, d).
@@ -15,7 +24,7 @@ function sigmoid(x: number): number {
 }
 
 /** Δ for one (b, d) row: delta + bias, softplus when asked. */
-function stepSizes(p: ScanProblem, b: number, d: number): Float64Array {
+function stepSizes(p: ScanProblemLike, b: number, d: number): Float64Array {
   const L = p.length;
   const base = (b * p.dim + d) * L;
   const bias = p.deltaBias ? p.deltaBias[d] : 0;
@@ -28,7 +37,7 @@ function stepSizes(p: ScanProblem, b: number, d: number): Float64Array {
 }
 
 /** Runs the recurrence for one (b, d), returning y (before D and gate) and the state trajectory h (L × N). */
-function scanRow(p: ScanProblem, b: number, d: number, dt: Float64Array): { y: Float64Array; h: Float64Array } {
+function scanRow(p: ScanProblemLike, b: number, d: number, dt: Float64Array): { y: Float64Array; h: Float64Array } {
   const { length: L, dstate: N, dim, groups } = p;
   const g = Math.floor(d / (dim / groups));
   const row = (b * dim + d) * L;
@@ -51,9 +60,15 @@ function scanRow(p: ScanProblem, b: number, d: number, dt: Float64Array): { y: F
 }
 
 export function referenceForward(p: ScanProblem): BackendForward {
+  const r = referenceForward64(p);
+  return { out: Float32Array.from(r.out), lastState: Float32Array.from(r.lastState) };
+}
+
+/** The forward in float64 throughout, outputs included (for finite-difference gradient checks). */
+export function referenceForward64(p: ScanProblemLike): { out: Float64Array; lastState: Float64Array } {
   const { batch, dim, length: L, dstate: N } = p;
-  const out = new Float32Array(batch * dim * L);
-  const lastState = new Float32Array(batch * dim * N);
+  const out = new Float64Array(batch * dim * L);
+  const lastState = new Float64Array(batch * dim * N);
   for (let b = 0; b < batch; b++) {
     for (let d = 0; d < dim; d++) {
       const dt = stepSizes(p, b, d);
@@ -74,7 +89,7 @@ export function referenceForward(p: ScanProblem): BackendForward {
   return { out, lastState };
 }
 
-export function referenceBackward(p: ScanProblem, _forward: BackendForward, dout: Float32Array): BackendGrads {
+export function referenceBackward(p: ScanProblemLike, _forward: BackendForward | undefined, dout: ArrayLike<number>): BackendGrads {
   const { batch, dim, length: L, dstate: N, groups } = p;
   const du = new Float32Array(batch * dim * L);
   const ddelta = new Float32Array(batch * dim * L);

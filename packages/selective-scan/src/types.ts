@@ -21,6 +21,11 @@ export interface SelectiveScanInputs {
 export interface SelectiveScanOptions {
   /** Backend name (`cpu-f64`, `cpu`, `gpujs:<mode>`, `webgpu`); the fastest available one when omitted. */
   backend?: string;
+  /**
+   * Skip the checks that keep exp(Δ·A) ≤ 1 (A ≤ 0, and delta + bias ≥ 0 when softplus is off). With growth the
+   * state may overflow float32; a non-finite output is still reported as a NonFiniteError.
+   */
+  allowGrowth?: boolean;
 }
 
 /**

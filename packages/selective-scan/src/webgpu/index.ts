@@ -1,10 +1,20 @@
-// Placeholder until the WGSL backend lands; replaced by its implementation.
-import type { SelectiveScanBackend } from '../types.js';
-
-export function createWebgpuBackend(): SelectiveScanBackend {
-  const reason = 'WebGPU backend not built yet';
-  const fail = async (): Promise<never> => {
-    throw new Error(reason);
-  };
-  return { name: 'webgpu', priority: 100, probe: async () => ({ available: false, reason }), forward: fail, backward: fail };
-}
+export { createWebgpuBackend, type WebgpuBackend, type WebgpuBackendOptions } from './backend.js';
+export {
+  WebgpuScanner,
+  resolveLaunch,
+  chunkKernelBytes,
+  WORKGROUP_BYTES,
+  type DeviceForward,
+  type DeviceGrads,
+  type DeviceScanInputs,
+  type DeviceScanParams,
+  type GpuArray,
+  type GpuView,
+  type LaunchConfig,
+  type LaunchOptions,
+} from './scanner.js';
+export { type ScanDims, type ChunkPlan, type PackedLayout, packedLayout, paramsBlock, SEGMENT_ALIGN } from './layout.js';
+export { forwardShader, variantKey, type ScanVariant } from './wgsl-forward.js';
+export { chunkBackwardShader, gateShader, groupBackwardShader, groupShape, reduceShader, type GroupShape } from './wgsl-backward.js';
+export { sharedDevice, probeAdapter, ensureNavigatorGpu, type SharedDevice } from './context.js';
+export { WebGPUBufferResult, WebGPUContext } from './gpujs-interop.js';

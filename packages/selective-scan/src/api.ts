@@ -1,0 +1,107 @@
+import { ArgumentError, NonFiniteError, Tensor } from '@vssm/core';
+import { resolveBackend } from './registry.js';
+import type { BackendForward, ScanProblem, SelectiveScanBackend, SelectiveScanInputs, SelectiveScanOptions } from './types.js';
+import { doutData, toProblem } from './validate.js';
+
+/** What a forward keeps for its backward. Opaque: pass it to selectiveScanBackward. */
+export class SavedScan {
+  /** Name of the backend that ran the forward (the backward runs on the same one). */
+  readonly backend: string;
+  readonly #backend: SelectiveScanBackend;
+  readonly #problem: ScanProblem;
+  readonly #forward: BackendForward;
+  readonly #shapes: { B: readonly number[]; C: readonly number[] };
+
+  /** @internal */
+  constructor(
+    backend: SelectiveScanBackend,
+    problem: ScanProblem,
+    forward: BackendForward,
+    shapes: { B: readonly number[]; C: readonly number[] },
+  ) {
+    this.backend = backend.name;
+    this.#backend = backend;
+    this.#problem = problem;
+    this.#forward = forward;
+    this.#shapes = shapes;
+  }
+
+  /** @internal */
+  static unpack(saved: SavedScan) {
+    return { backend: saved.#backend, problem: saved.#problem, forward: saved.#forward, shapes: saved.#shapes };
+  }
+}
+
+export interface SelectiveScanResult {
+  /** (batch, dim, length): y + D·u, times silu(z) when z is given. */
+  out: Tensor;
+  /** (batch, dim, dstate): the state after the last step. */
+  lastState: Tensor;
+  saved: SavedScan;
+  /** The backend that ran. */
+  backend: string;
+}
+
+/** Gradients of sum(out · dout), in the shapes of the inputs (dD, dz, ddeltaBias only for inputs that were given). */
+export interface SelectiveScanGrads {
+  du: Tensor;
+  ddelta: Tensor;
+  dA: Tensor;
+  dB: Tensor;
+  dC: Tensor;
+  dD?: Tensor;
+  dz?: Tensor;
+  ddeltaBias?: Tensor;
+  backend: string;
+}
+
+function firstNonFinite(x: Float32Array): number {
+  for (let i = 0; i < x.length; i++) if (x[i] - x[i] !== 0) return i;
+  return -1;
+}
+
+/**
+ * The selective scan of `mamba_ssm.selective_scan_ref`: validates the inputs, runs them on the named backend
+ * (`options.backend`) or on the fastest available one, and returns out, lastState, what the backward needs, and
+ * the backend's name.
+ */
+export async function selectiveScan(inputs: SelectiveScanInputs, options: SelectiveScanOptions = {}): Promise<SelectiveScanResult> {
+  const backend = await resolveBackend(options?.backend);
+  const problem = toProblem(inputs, { allowGrowth: options?.allowGrowth });
+  const forward = await backend.forward(problem);
+  const { batch, dim, length, dstate } = problem;
+  const bad = firstNonFinite(forward.out);
+  if (bad >= 0) {
+    throw new NonFiniteError(
+      `selectiveScan (${backend.name}): output element ${bad} is ${forward.out[bad]} although every input is finite; the state overflowed float32 (inputs too large, or growth allowed)`,
+    );
+  }
+  return {
+    out: new Tensor(forward.out, [batch, dim, length]),
+    lastState: new Tensor(forward.lastState, [batch, dim, dstate]),
+    saved: new SavedScan(backend, problem, forward, { B: inputs.B.shape, C: inputs.C.shape }),
+    backend: backend.name,
+  };
+}
+
+/** Gradients of sum(out · dout) with respect to every input of the forward that produced `saved`. */
+export async function selectiveScanBackward(saved: SavedScan, dout: Tensor): Promise<SelectiveScanGrads> {
+  if (!(saved instanceof SavedScan)) {
+    throw new ArgumentError('selectiveScanBackward: saved must be the `saved` field of a selectiveScan result');
+  }
+  const { backend, problem, forward, shapes } = SavedScan.unpack(saved);
+  const { batch, dim, length, dstate } = problem;
+  const g = await backend.backward(problem, forward, doutData(dout, batch, dim, length));
+  const bdl = [batch, dim, length];
+  return {
+    du: new Tensor(g.du, bdl),
+    ddelta: new Tensor(g.ddelta, bdl),
+    dA: new Tensor(g.dA, [dim, dstate]),
+    dB: new Tensor(g.dB, shapes.B),
+    dC: new Tensor(g.dC, shapes.C),
+    dD: problem.D && g.dD ? new Tensor(g.dD, [dim]) : undefined,
+    dz: problem.z && g.dz ? new Tensor(g.dz, bdl) : undefined,
+    ddeltaBias: problem.deltaBias && g.ddeltaBias ? new Tensor(g.ddeltaBias, [dim]) : undefined,
+    backend: backend.name,
+  };
+}
