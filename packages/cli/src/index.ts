@@ -7,7 +7,7 @@ export { type OptionSpec, type ParsedArgs, parseArgs } from './framework/args.js
 export { type CliIO, type Command, commandHelp } from './framework/command.js';
 export { EXIT, UsageError } from './framework/errors.js';
 export { mainHelp, runCommands } from './framework/run.js';
-export { GOLDEN_KINDS, type GoldenRunner, type GoldenRunOptions } from './golden/kinds.js';
+export { GOLDEN_KINDS, type GoldenKind, type GoldenRunner, type GoldenRunOptions, type JsonGoldenRunner } from './golden/kinds.js';
 
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),

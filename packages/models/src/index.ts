@@ -4,3 +4,4 @@ export * from './local-vim/index.js';
 export * from './local-vmamba/index.js';
 export * from './registry.js';
 export * from './checkpoint.js';
+export * from './image/index.js';

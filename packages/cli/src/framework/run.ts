@@ -1,12 +1,12 @@
 import { parseArgs } from './args.js';
 import { type CliIO, type Command, commandHelp } from './command.js';
-import { EXIT, exitCodeOf, isUserError, UsageError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeOf, isUserError, UsageError } from './errors.js';
 
 /** Help listing every command. */
 export function mainHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const rows = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: vssm <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'vssm <command> --help' for a command's options.\n`;
+  return `Usage: vssm <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'vssm <command> --help' for a command's options.\n\n${EXIT_CODES_HELP}`;
 }
 
 /**
