@@ -28,6 +28,8 @@ export function ensureNavigatorGpu(): Promise<string | null> {
     return Promise.resolve('this JavaScript runtime has no navigator.gpu (WebGPU is not exposed here)');
   }
   nodeSetup ??= (async () => {
+    const noDevice = await linuxWithoutGpuDevice();
+    if (noDevice) return noDevice;
     const name = 'webgpu';
     let mod: { create: (options: string[]) => GPU; globals: object };
     try {
@@ -43,6 +45,25 @@ export function ensureNavigatorGpu(): Promise<string | null> {
     return null;
   })();
   return nodeSetup;
+}
+
+/**
+ * On Linux, Dawn is only worth loading when a GPU device node exists; without one it finds no adapter anyway and
+ * prints Vulkan loader warnings on stderr. Returns the reason to skip, or null. `VSSM_FORCE_WEBGPU=1` skips the check.
+ */
+async function linuxWithoutGpuDevice(): Promise<string | null> {
+  if (process.platform !== 'linux' || process.env.VSSM_FORCE_WEBGPU === '1') return null;
+  if (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES) return null;
+  try {
+    const { readdirSync } = await import('node:fs');
+    const dev = readdirSync('/dev');
+    if (dev.some((n) => /^nvidia\d+$/.test(n))) return null;
+    const dri = dev.includes('dri') ? readdirSync('/dev/dri') : [];
+    if (dri.some((n) => n.startsWith('renderD'))) return null;
+  } catch {
+    return null;
+  }
+  return 'no GPU device node found (/dev/nvidia*, /dev/dri/renderD*), so Dawn was not loaded; set VSSM_FORCE_WEBGPU=1 to try anyway';
 }
 
 /** Asks for an adapter without creating a device; null with a reason when none answers. */
