@@ -6,7 +6,7 @@
 //
 // Run from a package folder. Two variants are built: `shared` (imports a shared env.memory, for worker threads)
 // and `plain` (imports an ordinary env.memory, for single-threaded use where SharedArrayBuffer is unavailable).
-// The runtime convention (packages/selective-scan/src/runtime/README.md) is checked here: the only import is
+// The runtime convention (packages/wasm/README.md) is checked here: the only import is
 // env.memory, and there are no data segments, so any number of modules can share one memory.
 // Skips the build when the output is newer than every file next to the entry and than this script.
 import asc from 'assemblyscript/asc';

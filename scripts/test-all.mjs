@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 
-const ORDER = ['core', 'ops', 'nn', 'scan', 'selective-scan', 'scattn', 'convffn', 'blocks', 'models', 'cli'];
+const ORDER = ['core', 'wasm', 'ops', 'nn', 'scan', 'selective-scan', 'scattn', 'convffn', 'blocks', 'models', 'cli'];
 const only = process.argv.slice(2);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', FORCE_COLOR: '0' };
 

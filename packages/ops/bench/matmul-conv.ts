@@ -23,7 +23,9 @@ if (!process.execArgv.includes('--conditions=source')) {
 }
 
 const { Tensor } = await import('@vssm/core');
-const { conv2d, linear, matmul } = await import('../src/index.js');
+const { conv2d, linear, matmul, setBackend } = await import('../src/index.js');
+// the TypeScript kernels (the default backend is wasm since bench/wasm-kernels.ts measures that one)
+setBackend('cpu');
 type T = InstanceType<typeof Tensor>;
 
 const quick = process.argv.includes('--quick');

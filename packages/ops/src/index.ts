@@ -16,9 +16,13 @@ export {
   setKernelObserver,
   setBackend,
   unregisterKernel,
+  WASM_BACKEND,
   withBackend,
 } from './registry.js';
+export { ready, type WasmBackendStatus, wasmBackendStatus } from './wasm/status.js';
+export { isResident, persist, withScratch } from './wasm/scope.js';
 export type {
+  Activation,
   CpuKernelFn,
   InterpolationMode,
   KernelAttrs,
@@ -37,6 +41,17 @@ export { type AvgPool2dOptions, adaptiveAvgPool2d, avgPool2d } from './ops/pooli
 export { INTERPOLATION_MODES, type InterpolateOptions, interpolate } from './ops/interpolate.js';
 export { concat, type PadOptions, pad, patchMerging2d, split, stack } from './ops/shape-ops.js';
 export { applyRope } from './ops/rope.js';
+export {
+  ACTIVATIONS,
+  addLayerNorm,
+  addRmsNorm,
+  type FusedOptions,
+  fusedConv1dCausal,
+  fusedConv2d,
+  fusedLinear,
+  layerNormLinear,
+  mulSilu,
+} from './ops/fused.js';
 export { type RopeTableOptions, ropeTables } from './rope-tables.js';
 export { erf, erfc } from './cpu/erf.js';
 export { gemm, type MatrixView, naiveGemm } from './cpu/gemm.js';

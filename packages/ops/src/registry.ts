@@ -1,9 +1,16 @@
 import { ArgumentError, UnknownNameError } from '@vssm/core';
 import { CPU_KERNELS } from './cpu/kernels.js';
 import type { KernelFn, OpName, OpSignatures } from './signatures.js';
+import { WASM_KERNELS } from './wasm/kernels.js';
 
 /** The reference backend: every op has a CPU kernel, and other backends fall back to it. */
 export const CPU_BACKEND = 'cpu';
+
+/**
+ * The WebAssembly SIMD backend (multithreaded on the shared runtime of `@vssm/wasm`), active by default: its kernels
+ * start the runtime on first use (synchronously in Node) and decline, so `cpu` serves, while it is not ready.
+ */
+export const WASM_BACKEND = 'wasm';
 
 /**
  * A kernel as stored in the registry. A kernel may return `undefined` to decline a call (for example a GPU kernel
@@ -33,7 +40,15 @@ function state(): RegistryState {
   let s = g[REGISTRY_KEY];
   if (!s) {
     const cpu = new Map<string, AnyKernelFn>(Object.entries(CPU_KERNELS));
-    s = { backends: new Map([[CPU_BACKEND, { name: CPU_BACKEND, kernels: cpu }]]), active: CPU_BACKEND, lastServed: new Map() };
+    const wasm = new Map<string, AnyKernelFn>(Object.entries(WASM_KERNELS) as Array<[string, AnyKernelFn]>);
+    s = {
+      backends: new Map([
+        [CPU_BACKEND, { name: CPU_BACKEND, kernels: cpu }],
+        [WASM_BACKEND, { name: WASM_BACKEND, kernels: wasm }],
+      ]),
+      active: WASM_BACKEND,
+      lastServed: new Map(),
+    };
     g[REGISTRY_KEY] = s;
   }
   return s;

@@ -2,6 +2,8 @@ import type { Tensor } from '@vssm/core';
 
 export type Pair = readonly [number, number];
 export type InterpolationMode = 'bilinear' | 'nearest' | 'bicubic';
+/** Activation applied by the fused ops, last. */
+export type Activation = 'none' | 'silu' | 'gelu' | 'relu' | 'sigmoid';
 
 /**
  * Inputs, attributes and output of every registered op, as a kernel receives them: already validated and normalised
@@ -50,6 +52,42 @@ export interface OpSignatures {
   patchMerging2d: { inputs: { x: Tensor }; attrs: Record<string, never>; output: Tensor };
   /** x (..., L, D) rotated with per-channel tables cos, sin of shape (L, D). */
   rope: { inputs: { x: Tensor; cos: Tensor; sin: Tensor }; attrs: Record<string, never>; output: Tensor };
+
+  // Fused ops: one kernel where the models run these in a row. Each `cpu` kernel is the unfused composition.
+  /** act(linear(x, weight, bias) + residual), residual (..., N) like the output. */
+  fusedLinear: {
+    inputs: { x: Tensor; weight: Tensor; bias: Tensor | null; residual: Tensor | null };
+    attrs: { activation: Activation };
+    output: Tensor;
+  };
+  /** act(conv2d(x, weight, bias) + residual), residual shaped like the output (ConvFFN: gelu(h + dwc(h))). */
+  fusedConv2d: {
+    inputs: { x: Tensor; weight: Tensor; bias: Tensor | null; residual: Tensor | null };
+    attrs: { stride: Pair; padding: Pair; groups: number; activation: Activation };
+    output: Tensor;
+  };
+  /** act(conv1dCausal(x, weight, bias)), weight (C, K). */
+  fusedConv1dCausal: {
+    inputs: { x: Tensor; weight: Tensor; bias: Tensor | null };
+    attrs: { activation: Activation };
+    output: Tensor;
+  };
+  /** x · silu(z), x and z of one shape (the Mamba gate). */
+  mulSilu: { inputs: { x: Tensor; z: Tensor }; attrs: Record<string, never>; output: Tensor };
+  /** [layerNorm(x + residual), x + residual] over the last axis. */
+  addLayerNorm: {
+    inputs: { x: Tensor; residual: Tensor; weight: Tensor | null; bias: Tensor | null };
+    attrs: { eps: number };
+    output: [Tensor, Tensor];
+  };
+  /** [rmsNorm(x + residual), x + residual] over the last axis. */
+  addRmsNorm: { inputs: { x: Tensor; residual: Tensor; weight: Tensor | null }; attrs: { eps: number }; output: [Tensor, Tensor] };
+  /** act(linear(layerNorm(x, normWeight, normBias, eps), weight, bias)). */
+  layerNormLinear: {
+    inputs: { x: Tensor; normWeight: Tensor | null; normBias: Tensor | null; weight: Tensor; bias: Tensor | null };
+    attrs: { eps: number; activation: Activation };
+    output: Tensor;
+  };
 }
 
 export type OpName = keyof OpSignatures;

@@ -2,6 +2,7 @@ import { ArgumentError, Tensor, UnknownNameError } from '@vssm/core';
 import test from 'tape';
 import {
   CPU_BACKEND,
+  WASM_BACKEND,
   findBackend,
   gelu,
   type KernelEvent,
@@ -24,15 +25,35 @@ import {
 } from '../src/index.js';
 
 const x = Tensor.fromArray([-2, -0.5, 0, 0.5, 2]);
+// read when this file is imported, before any test has switched backends
+const initial = getBackend();
 
-test('registry: cpu is the default backend and serves every op', (t) => {
-  t.equal(getBackend(), CPU_BACKEND);
-  for (const op of ['matmul', 'linear', 'conv2d', 'conv1dCausal', 'layerNorm', 'gelu', 'interpolate', 'patchMerging2d', 'rope']) {
+test('registry: wasm is the default backend; cpu has every op and serves the ones wasm lacks', (t) => {
+  t.equal(initial, WASM_BACKEND, 'the default backend');
+  for (const op of ['matmul', 'linear', 'conv2d', 'conv1dCausal', 'layerNorm', 'gelu', 'interpolate', 'fusedLinear', 'mulSilu']) {
     t.ok(listOps().includes(op), `listOps has ${op}`);
-    t.equal(servingBackend(op), CPU_BACKEND, `${op} served by cpu`);
+    t.equal(
+      withBackend(WASM_BACKEND, () => servingBackend(op)),
+      WASM_BACKEND,
+      `${op} served by wasm`,
+    );
+    t.equal(
+      withBackend(CPU_BACKEND, () => servingBackend(op)),
+      CPU_BACKEND,
+      `${op} served by cpu when cpu is selected`,
+    );
   }
-  relu(x);
-  t.equal(lastServedBy('relu'), CPU_BACKEND, 'lastServedBy reports cpu');
+  for (const op of ['patchMerging2d', 'pad', 'softmax']) {
+    t.equal(
+      withBackend(WASM_BACKEND, () => servingBackend(op)),
+      CPU_BACKEND,
+      `${op}: no wasm kernel, cpu serves`,
+    );
+  }
+  withBackend(WASM_BACKEND, () => relu(x));
+  t.equal(lastServedBy('relu'), CPU_BACKEND, 'a 5-element relu is declined by wasm and served by cpu');
+  withBackend(CPU_BACKEND, () => relu(Tensor.zeros([4096])));
+  t.equal(lastServedBy('relu'), CPU_BACKEND, 'cpu selected: cpu serves');
   t.end();
 });
 
@@ -56,7 +77,7 @@ test('registry: a backend with one kernel serves that op and falls back to cpu f
     t.ok(Math.abs(s[2] - 0.5) < 1e-7, 'sigmoid still computed by cpu');
     t.equal(lastServedBy('sigmoid'), CPU_BACKEND);
   } finally {
-    setBackend(CPU_BACKEND);
+    setBackend(initial);
     removeBackend('test-one');
   }
   t.deepEqual(relu(x).toArray(), [0, 0, 0, 0.5, 2], 'cpu relu again after switching back');
@@ -72,7 +93,7 @@ test('registry: a kernel that declines (returns undefined) falls back to cpu', (
     t.deepEqual(silu(Tensor.fromArray([1, 2])).toArray(), [-1, -1], 'small input served by the test backend');
     t.equal(lastServedBy('silu'), 'test-decline');
   });
-  t.equal(getBackend(), CPU_BACKEND, 'withBackend restored the previous backend');
+  t.equal(getBackend(), initial, 'withBackend restored the previous backend');
   removeBackend('test-decline');
   t.end();
 });
@@ -86,7 +107,7 @@ test('registry: withBackend restores the previous backend when fn throws', (t) =
       }),
     /boom/,
   );
-  t.equal(getBackend(), CPU_BACKEND);
+  t.equal(getBackend(), initial);
   removeBackend('test-throw');
   t.end();
 });
@@ -142,6 +163,7 @@ test('registry: removing the active backend resets to cpu', (t) => {
   setBackend('test-active');
   removeBackend('test-active');
   t.equal(getBackend(), CPU_BACKEND);
+  setBackend(initial);
   t.end();
 });
 
@@ -161,7 +183,10 @@ test('registry: a kernel observer sees every dispatch with its backend and time'
       ['gelu', 'cpu'],
     ],
   );
-  t.ok(events.every((e) => e.ms >= 0), 'times are recorded');
+  t.ok(
+    events.every((e) => e.ms >= 0),
+    'times are recorded',
+  );
   relu(Tensor.fromArray([1]));
   t.equal(events.length, 2, 'removing the observer stops the events');
   t.end();

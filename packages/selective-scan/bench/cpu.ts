@@ -9,7 +9,7 @@
 // wasm code and start the workers).
 import { cpus, loadavg } from 'node:os';
 import { createCpuBackend } from '../src/cpu/backend.js';
-import { hardwareThreads } from '../src/runtime/index.js';
+import { hardwareThreads } from '@vssm/wasm';
 import type { BackendForward, ScanProblem } from '../src/types.js';
 
 const quick = process.argv.includes('--quick');

@@ -1,4 +1,11 @@
-export { SavedScan, selectiveScan, selectiveScanBackward, type SelectiveScanGrads, type SelectiveScanResult } from './api.js';
+export {
+  SavedScan,
+  selectiveScan,
+  selectiveScanBackward,
+  selectiveScanTrusted,
+  type SelectiveScanGrads,
+  type SelectiveScanResult,
+} from './api.js';
 export { createCpuF64Backend } from './backends/cpu-f64.js';
 export { type CpuBackendOptions, type CpuVariant, createCpuBackend } from './cpu/backend.js';
 export { defaultChunkSize } from './cpu/layout.js';
@@ -24,7 +31,7 @@ export {
   shutdownSharedRuntime,
   type WasmModuleSource,
   WasmRuntime,
-} from './runtime/index.js';
+} from '@vssm/wasm';
 export type {
   BackendForward,
   BackendGrads,
@@ -35,7 +42,7 @@ export type {
   SelectiveScanOptions,
 } from './types.js';
 export { toProblem } from './validate.js';
-export { hardwareThreads } from './runtime/index.js';
+export { hardwareThreads } from '@vssm/wasm';
 export { createGpujsBackend, GPUJS_MODES, type GpujsBackend, type GpujsBackendOptions, type GpujsMode } from './gpujs/index.js';
 export {
   createWebgpuBackend,

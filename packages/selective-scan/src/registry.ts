@@ -1,7 +1,7 @@
 import { ArgumentError, BackendUnavailableError, UnknownNameError } from '@vssm/core';
 import { createCpuF64Backend } from './backends/cpu-f64.js';
 import { createCpuBackend } from './cpu/backend.js';
-import { shutdownSharedRuntime } from './runtime/index.js';
+import { shutdownSharedRuntime } from '@vssm/wasm';
 import { createGpujsBackend, GPUJS_MODES } from './gpujs/index.js';
 import type { BackendStatus, SelectiveScanBackend } from './types.js';
 import { createWebgpuBackend } from './webgpu/index.js';

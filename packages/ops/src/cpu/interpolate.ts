@@ -5,7 +5,7 @@ const f32 = Math.fround;
 const CUBIC_A = -0.75;
 
 /** Per-axis taps: output index o reads input `index[o·taps + j]` with weight `weight[o·taps + j]`. */
-interface AxisTaps {
+export interface AxisTaps {
   taps: number;
   index: Int32Array;
   weight: Float64Array;
@@ -76,7 +76,8 @@ function cubicTaps(inSize: number, outSize: number, alignCorners: boolean, scale
   return { taps: 4, index, weight };
 }
 
-function axisTaps(
+/** PyTorch's source indices and weights along one axis. */
+export function axisTaps(
   mode: 'bilinear' | 'nearest' | 'bicubic',
   inSize: number,
   outSize: number,

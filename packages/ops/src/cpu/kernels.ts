@@ -2,6 +2,15 @@ import type { CpuKernelFn, OpName } from '../signatures.js';
 import { geluCpu, reluCpu, sigmoidCpu, siluCpu, softmaxCpu, softplusCpu } from './activations.js';
 import { conv1dCausalCpu } from './conv1d.js';
 import { conv2dCpu } from './conv2d.js';
+import {
+  addLayerNormCpu,
+  addRmsNormCpu,
+  fusedConv1dCausalCpu,
+  fusedConv2dCpu,
+  fusedLinearCpu,
+  layerNormLinearCpu,
+  mulSiluCpu,
+} from './fused.js';
 import { interpolateCpu } from './interpolate.js';
 import { concatCpu, splitCpu, stackCpu } from './join.js';
 import { linearCpu, matmulCpu } from './matmul.js';
@@ -35,4 +44,11 @@ export const CPU_KERNELS: { readonly [K in OpName]: CpuKernelFn<K> } = {
   split: splitCpu,
   patchMerging2d: patchMerging2dCpu,
   rope: ropeCpu,
+  fusedLinear: fusedLinearCpu,
+  fusedConv2d: fusedConv2dCpu,
+  fusedConv1dCausal: fusedConv1dCausalCpu,
+  mulSilu: mulSiluCpu,
+  addLayerNorm: addLayerNormCpu,
+  addRmsNorm: addRmsNormCpu,
+  layerNormLinear: layerNormLinearCpu,
 };

@@ -1,5 +1,6 @@
 import { ArgumentError, formatShape, ShapeError, type Tensor } from '@vssm/core';
 import { runKernel } from '../registry.js';
+import type { Pair } from '../signatures.js';
 import { assertInt, assertOptions, assertRank, assertTensor, assertVector, optionalTensor, toPair } from '../validate.js';
 
 export interface Conv2dOptions {
@@ -15,13 +16,19 @@ export interface Conv2dOptions {
 
 const CONV2D_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;
 
-/** `F.conv2d(x, weight, bias, stride, padding, dilation=1, groups)` on NCHW input, weight (O, C/groups, kh, kw). */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const op = 'conv2d';
+/** Validates conv2d's operands and options (named `op` in errors); returns the bias and the normalised attributes. */
+export function checkConv2d(
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  options: Conv2dOptions,
+  extraOptions: readonly string[] = [],
+): { bias: Tensor | null; attrs: { stride: Pair; padding: Pair; groups: number } } {
   assertTensor(op, 'x', x);
   assertTensor(op, 'weight', weight);
   const b = optionalTensor(op, 'bias', bias);
-  assertOptions(op, options, CONV2D_OPTIONS);
+  assertOptions(op, options, [...CONV2D_OPTIONS, ...extraOptions]);
   assertRank(op, 'x', x, 4, '4-D NCHW');
   assertRank(op, 'weight', weight, 4, '4-D (out_channels, in_channels/groups, kh, kw)');
   const stride = toPair(op, 'stride', options.stride ?? 1, 1);
@@ -47,7 +54,25 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     );
   }
   assertVector(op, 'bias', b, O, `weight ${formatShape(weight.shape)}`);
-  return runKernel('conv2d', { x, weight, bias: b }, { stride, padding, groups });
+  return { bias: b, attrs: { stride, padding, groups } };
+}
+
+/** The output shape of a validated conv2d. */
+export function conv2dOutputShape(x: Tensor, weight: Tensor, attrs: { stride: Pair; padding: Pair }): number[] {
+  const [B, , H, W] = x.shape;
+  const [O, , kh, kw] = weight.shape;
+  return [
+    B,
+    O,
+    Math.floor((H + 2 * attrs.padding[0] - kh) / attrs.stride[0]) + 1,
+    Math.floor((W + 2 * attrs.padding[1] - kw) / attrs.stride[1]) + 1,
+  ];
+}
+
+/** `F.conv2d(x, weight, bias, stride, padding, dilation=1, groups)` on NCHW input, weight (O, C/groups, kh, kw). */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const checked = checkConv2d('conv2d', x, weight, bias, options);
+  return runKernel('conv2d', { x, weight, bias: checked.bias }, checked.attrs);
 }
 
 /**
@@ -55,7 +80,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * t sees inputs t−K+1 … t. Equals `Conv1d(C, C, K, groups=C, padding=K−1)(x)[..., :L]`.
  */
 export function conv1dCausal(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const op = 'conv1dCausal';
+  const checked = checkConv1dCausal('conv1dCausal', x, weight, bias);
+  return runKernel('conv1dCausal', checked, {});
+}
+
+/** Validates conv1dCausal's operands (named `op` in errors); returns them with the weight as (C, K). */
+export function checkConv1dCausal(
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+): { x: Tensor; weight: Tensor; bias: Tensor | null } {
   assertTensor(op, 'x', x);
   assertTensor(op, 'weight', weight);
   const b = optionalTensor(op, 'bias', bias);
@@ -72,5 +107,5 @@ export function conv1dCausal(x: Tensor, weight: Tensor, bias?: Tensor | null): T
     throw new ShapeError(`${op}: weight ${formatShape(weight.shape)} has ${w.shape[0]} channels but x ${formatShape(x.shape)} has ${C}`);
   if (w.shape[1] < 1) throw new ShapeError(`${op}: kernel size must be at least 1, weight ${formatShape(weight.shape)}`);
   assertVector(op, 'bias', b, C, `x ${formatShape(x.shape)}`);
-  return runKernel('conv1dCausal', { x, weight: w, bias: b }, {});
+  return { x, weight: w, bias: b };
 }

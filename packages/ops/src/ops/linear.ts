@@ -2,19 +2,25 @@ import { broadcastShapes, formatShape, ShapeError, type Tensor } from '@vssm/cor
 import { runKernel } from '../registry.js';
 import { assertRank, assertTensor, assertVector, optionalTensor } from '../validate.js';
 
-/** `F.linear(x, weight, bias)`: x (..., K) · weightᵀ + bias with weight (N, K), bias (N). */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  assertTensor('linear', 'x', x);
-  assertTensor('linear', 'weight', weight);
-  const b = optionalTensor('linear', 'bias', bias);
-  if (x.rank < 1) throw new ShapeError(`linear: x must have at least 1 dimension, got shape ${formatShape(x.shape)}`);
-  assertRank('linear', 'weight', weight, 2, '2-D (out_features, in_features)');
+/** Validates linear's operands (named `op` in errors); returns the bias as Tensor | null. */
+export function checkLinear(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined): Tensor | null {
+  assertTensor(op, 'x', x);
+  assertTensor(op, 'weight', weight);
+  const b = optionalTensor(op, 'bias', bias);
+  if (x.rank < 1) throw new ShapeError(`${op}: x must have at least 1 dimension, got shape ${formatShape(x.shape)}`);
+  assertRank(op, 'weight', weight, 2, '2-D (out_features, in_features)');
   if (x.shape[x.rank - 1] !== weight.shape[1]) {
     throw new ShapeError(
-      `linear: x ${formatShape(x.shape)} has ${x.shape[x.rank - 1]} input features but weight ${formatShape(weight.shape)} expects ${weight.shape[1]}`,
+      `${op}: x ${formatShape(x.shape)} has ${x.shape[x.rank - 1]} input features but weight ${formatShape(weight.shape)} expects ${weight.shape[1]}`,
     );
   }
-  assertVector('linear', 'bias', b, weight.shape[0], `weight ${formatShape(weight.shape)}`);
+  assertVector(op, 'bias', b, weight.shape[0], `weight ${formatShape(weight.shape)}`);
+  return b;
+}
+
+/** `F.linear(x, weight, bias)`: x (..., K) · weightᵀ + bias with weight (N, K), bias (N). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const b = checkLinear('linear', x, weight, bias);
   return runKernel('linear', { x, weight, bias: b }, {});
 }
 

@@ -1,5 +1,5 @@
 import { ArgumentError } from '@vssm/core';
-import { decodeBase64, type SyncMode, sharedRuntime, WasmRuntime } from '../runtime/index.js';
+import { decodeBase64, type SyncMode, sharedRuntime, WasmRuntime } from '@vssm/wasm';
 import type { BackendForward, BackendGrads, BackendStatus, ScanProblem, SelectiveScanBackend } from '../types.js';
 import { type ChunkStates, defaultChunkSize } from './layout.js';
 import { tsBackward, tsForward } from './ts-kernel.js';

@@ -1,6 +1,6 @@
 import * as P from '../../assembly/params.js';
 import { scanWasm } from '../generated/scan-wasm.js';
-import type { Kernel, WasmModuleSource, WasmRuntime } from '../runtime/index.js';
+import type { Kernel, WasmModuleSource, WasmRuntime } from '@vssm/wasm';
 import type { BackendForward, BackendGrads, ScanProblem } from '../types.js';
 import { type ChunkStates, chunkCount, reduceStateTime, transposeStateTime } from './layout.js';
 

@@ -41,6 +41,29 @@ export async function hardwareThreads(): Promise<number> {
   return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
 }
 
+/**
+ * A Node built-in module loaded synchronously (`process.getBuiltinModule`, Node ≥ 20.16), or undefined outside Node
+ * or on older versions. Lets the runtime start synchronously without a static `node:` import (which would break
+ * browser bundles).
+ */
+export function nodeBuiltin<T>(name: string): T | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof p?.getBuiltinModule !== 'function') return undefined;
+  try {
+    return p.getBuiltinModule(name) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** hardwareThreads() without awaiting: Node through nodeBuiltin, browsers from navigator, else 1. */
+export function hardwareThreadsSync(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+  if (os) return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
+}
+
 /** Decodes base64 (atob in browsers and Node ≥ 16). */
 export function decodeBase64(text: string): Uint8Array {
   const bin = atob(text);

@@ -4,7 +4,7 @@
 //   npm run bench:dispatch
 import { cpus } from 'node:os';
 import { runtimeTestWasm } from '../src/generated/runtime-test-wasm.js';
-import { hardwareThreads, type SyncMode, WasmRuntime } from '../src/runtime/index.js';
+import { hardwareThreads, type SyncMode, WasmRuntime } from '../src/index.js';
 
 const source = { name: 'runtime-test', ...runtimeTestWasm };
 const threads = Math.max(2, await hardwareThreads());

@@ -1,3 +1,5 @@
+import { nodeBuiltin } from './features.js';
+
 /** A started worker thread, Node worker_threads or a browser Worker, behind one small interface. */
 export interface Thread {
   post(message: unknown): void;
@@ -31,26 +33,41 @@ export async function canStartThreads(): Promise<{ ok: boolean; reason: string }
   return { ok: true, reason: 'web workers' };
 }
 
+type NodeWorkerThreads = typeof import('node:worker_threads');
+
+/** Whether threads can be started synchronously here (Node with `process.getBuiltinModule`). */
+export function canStartThreadsSync(): boolean {
+  return isNode() && nodeBuiltin<NodeWorkerThreads>('node:worker_threads') !== undefined;
+}
+
+/** Starts a Node worker thread synchronously (see canStartThreadsSync). */
+export function startThreadSync(source: string): Thread {
+  const wt = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
+  if (!wt) throw new Error('startThreadSync: node:worker_threads cannot be loaded synchronously here');
+  return nodeThread(wt, source);
+}
+
+function nodeThread(wt: NodeWorkerThreads, source: string): Thread {
+  // execArgv [] so that loaders of the parent (tsx) are not started in a worker that needs none
+  const worker = new wt.Worker(source, { eval: true, execArgv: [] });
+  return {
+    post: (m) => worker.postMessage(m),
+    listen: (cb) => {
+      worker.on('message', cb);
+      worker.on('error', (e) => cb({ type: 'error', message: String(e?.stack ?? e) }));
+      worker.on('exit', (code) => cb({ type: 'exit', message: `worker exited with code ${code}` }));
+    },
+    unref: () => worker.unref(),
+    ref: () => worker.ref(),
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
 /** Starts a thread running `source` (a classic script). */
 export async function startThread(source: string): Promise<Thread> {
-  if (isNode()) {
-    const { Worker } = await import('node:worker_threads');
-    // execArgv [] so that loaders of the parent (tsx) are not started in a worker that needs none
-    const worker = new Worker(source, { eval: true, execArgv: [] });
-    return {
-      post: (m) => worker.postMessage(m),
-      listen: (cb) => {
-        worker.on('message', cb);
-        worker.on('error', (e) => cb({ type: 'error', message: String(e?.stack ?? e) }));
-        worker.on('exit', (code) => cb({ type: 'exit', message: `worker exited with code ${code}` }));
-      },
-      unref: () => worker.unref(),
-      ref: () => worker.ref(),
-      terminate: async () => {
-        await worker.terminate();
-      },
-    };
-  }
+  if (isNode()) return nodeThread(await import('node:worker_threads'), source);
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(url);
   return {

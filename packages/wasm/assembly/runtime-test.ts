@@ -17,3 +17,15 @@ export function trap(args: usize, begin: i32, end: i32, _participant: i32): void
   const bad = load<i32>(args, 0);
   if (bad >= begin && bad < end) unreachable();
 }
+
+/** Adds 1 to the i32 slot args[2 + i] of every item i (a double-run item ends at 2), then spins args[1] iterations. */
+export function count_items(args: usize, begin: i32, end: i32, _participant: i32): void {
+  for (let i = begin; i < end; i++) {
+    const slot = args + 8 + ((<usize>i) << 2);
+    store<i32>(slot, load<i32>(slot) + 1);
+  }
+  const spins = load<i32>(args, 4);
+  let x = 0;
+  for (let i = 0; i < spins; i++) x = (x * 1103515245 + 12345) | 0;
+  store<i32>(args, x | 0, 0);
+}
