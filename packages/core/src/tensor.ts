@@ -236,7 +236,8 @@ export class Tensor {
     if (this.isContiguous) {
       out.set(this.data.subarray(this.offset, this.offset + this.size));
     } else if (this.size > 0) {
-      ops.assign(ndarray(out, this.shape.slice()), this.nd);
+      if (!transposeCopy(out, this.shape, this.data, this.strides, this.offset))
+        stridedApply(COPY, out, this.shape, this.data, this.strides, this.offset, this.data, this.strides, this.offset);
     }
     return new Tensor(out, this.shape);
   }
@@ -398,20 +399,33 @@ export class Tensor {
     return out;
   }
 
+  /** add/sub/mul/div of two tensors: one strided loop over the broadcast views (any strides, no copies). */
+  private arithmetic(other: BinaryOperand, name: string, op: number, scalar: (a: number, b: number) => number): Tensor {
+    if (typeof other === 'number') return this.binary(other, name, ops.add, scalar);
+    const shape = broadcastShapes(this.shape, other.shape, name);
+    const out = new Float32Array(shapeSize(shape));
+    if (out.length > 0) {
+      const a = this.broadcastTo(shape);
+      const b = other.broadcastTo(shape);
+      stridedApply(op, out, shape, a.data, a.strides, a.offset, b.data, b.strides, b.offset);
+    }
+    return new Tensor(out, shape);
+  }
+
   add(other: BinaryOperand): Tensor {
-    return this.binary(other, 'add', ops.add, (a, b) => a + b);
+    return this.arithmetic(other, 'add', ADD, (a, b) => a + b);
   }
 
   sub(other: BinaryOperand): Tensor {
-    return this.binary(other, 'sub', ops.sub, (a, b) => a - b);
+    return this.arithmetic(other, 'sub', SUB, (a, b) => a - b);
   }
 
   mul(other: BinaryOperand): Tensor {
-    return this.binary(other, 'mul', ops.mul, (a, b) => a * b);
+    return this.arithmetic(other, 'mul', MUL, (a, b) => a * b);
   }
 
   div(other: BinaryOperand): Tensor {
-    return this.binary(other, 'div', ops.div, (a, b) => a / b);
+    return this.arithmetic(other, 'div', DIV, (a, b) => a / b);
   }
 
   maximum(other: BinaryOperand): Tensor {
@@ -471,11 +485,21 @@ export class Tensor {
       throw new ShapeError(`${name}: cannot reduce over an empty axis of ${formatShape(this.shape)}`);
     }
     const out = new Float32Array(outer);
-    for (let o = 0; o < outer; o++) {
-      let acc = init;
-      const base = o * inner;
-      for (let i = 0; i < inner; i++) acc = step(acc, src[base + i]);
-      out[o] = finish(acc, inner);
+    if (name === 'sum' || name === 'mean') {
+      // inline accumulation (no per-element closure call: these run once per forward, often before V8 optimises)
+      for (let o = 0; o < outer; o++) {
+        let acc = 0;
+        const base = o * inner;
+        for (let i = 0; i < inner; i++) acc += src[base + i];
+        out[o] = finish(acc, inner);
+      }
+    } else {
+      for (let o = 0; o < outer; o++) {
+        let acc = init;
+        const base = o * inner;
+        for (let i = 0; i < inner; i++) acc = step(acc, src[base + i]);
+        out[o] = finish(acc, inner);
+      }
     }
     const shape = keepDims ? this.shape.map((d, a) => (reduced.has(a) ? 1 : d)) : kept.map((a) => this.shape[a]);
     return new Tensor(out, shape);
@@ -500,7 +524,149 @@ export class Tensor {
   /** True when every element is finite. */
   isFinite(): boolean {
     const d = this.contiguousData();
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-    return true;
+    // x·0 is NaN exactly for NaN and ±Infinity: one branch-free multiply-add per element
+    let probe = 0;
+    for (let i = 0; i < d.length; i++) probe += d[i] * 0;
+    return probe === 0;
   }
+}
+
+const COPY = 0;
+const ADD = 1;
+const SUB = 2;
+const MUL = 3;
+const DIV = 4;
+
+/**
+ * out (row-major, `shape`) = a op b for strided views a and b of that shape (op COPY: out = a). The innermost axis
+ * runs as a tight loop per op; the outer axes are walked with an index counter, so permuted, sliced and broadcast
+ * (stride 0) operands are read in place.
+ */
+function stridedApply(
+  op: number,
+  out: Float32Array,
+  shape: readonly number[],
+  ad: Float32Array,
+  as: readonly number[],
+  ao: number,
+  bd: Float32Array,
+  bs: readonly number[],
+  bo: number,
+): void {
+  const rank = shape.length;
+  if (rank === 0) {
+    out[0] = op === COPY ? ad[ao] : scalarOp(op, ad[ao], bd[bo]);
+    return;
+  }
+  const n = shape[rank - 1];
+  const sa = as[rank - 1];
+  const sb = bs[rank - 1];
+  const rows = out.length / n;
+  const index = new Array<number>(rank - 1).fill(0);
+  let pa = ao;
+  let pb = bo;
+  for (let r = 0, o = 0; r < rows; r++, o += n) {
+    switch (op) {
+      case COPY:
+        if (sa === 1) for (let i = 0; i < n; i++) out[o + i] = ad[pa + i];
+        else for (let i = 0, ia = pa; i < n; i++, ia += sa) out[o + i] = ad[ia];
+        break;
+      case ADD:
+        if (sa === 1 && sb === 1) for (let i = 0; i < n; i++) out[o + i] = ad[pa + i] + bd[pb + i];
+        else for (let i = 0, ia = pa, ib = pb; i < n; i++, ia += sa, ib += sb) out[o + i] = ad[ia] + bd[ib];
+        break;
+      case SUB:
+        for (let i = 0, ia = pa, ib = pb; i < n; i++, ia += sa, ib += sb) out[o + i] = ad[ia] - bd[ib];
+        break;
+      case MUL:
+        if (sa === 1 && sb === 1) for (let i = 0; i < n; i++) out[o + i] = ad[pa + i] * bd[pb + i];
+        else for (let i = 0, ia = pa, ib = pb; i < n; i++, ia += sa, ib += sb) out[o + i] = ad[ia] * bd[ib];
+        break;
+      case DIV:
+        for (let i = 0, ia = pa, ib = pb; i < n; i++, ia += sa, ib += sb) out[o + i] = ad[ia] / bd[ib];
+        break;
+    }
+    // advance the outer index (row-major), moving both operands' positions by their strides
+    for (let ax = rank - 2; ax >= 0; ax--) {
+      if (++index[ax] < shape[ax]) {
+        pa += as[ax];
+        pb += bs[ax];
+        break;
+      }
+      index[ax] = 0;
+      pa -= as[ax] * (shape[ax] - 1);
+      pb -= bs[ax] * (shape[ax] - 1);
+    }
+  }
+}
+
+function scalarOp(op: number, a: number, b: number): number {
+  switch (op) {
+    case ADD:
+      return a + b;
+    case SUB:
+      return a - b;
+    case MUL:
+      return a * b;
+    default:
+      return a / b;
+  }
+}
+
+/** Side of the square tiles of `transposeCopy`. */
+const TILE = 16;
+
+/**
+ * A contiguous copy of a view whose innermost axis is strided but which has another axis p of stride 1 (a permuted
+ * channel-last map, say): copied in TILE×TILE blocks of (p, last), so that reads and writes both stay within a few
+ * cache lines. Returns false (nothing done) for views without such an axis.
+ */
+function transposeCopy(out: Float32Array, shape: readonly number[], src: Float32Array, strides: readonly number[], offset: number): boolean {
+  const rank = shape.length;
+  if (rank < 2) return false;
+  const last = rank - 1;
+  const sl = strides[last];
+  if (sl === 1 || shape[last] < TILE) return false;
+  let p = -1;
+  for (let a = last - 1; a >= 0; a--) {
+    if (strides[a] === 1 && shape[a] >= TILE) {
+      p = a;
+      break;
+    }
+  }
+  if (p < 0) return false;
+  const outStrides = contiguousStrides(shape);
+  const P = shape[p];
+  const Q = shape[last];
+  const op = outStrides[p];
+  const outer = shape.filter((_, a) => a !== p && a !== last);
+  const outerSrc = strides.filter((_, a) => a !== p && a !== last);
+  const outerDst = outStrides.filter((_, a) => a !== p && a !== last);
+  const count = outer.reduce((n, d) => n * d, 1);
+  const index = new Array<number>(outer.length).fill(0);
+  let sBase = offset;
+  let dBase = 0;
+  for (let n = 0; n < count; n++) {
+    for (let i0 = 0; i0 < P; i0 += TILE) {
+      const i1 = Math.min(P, i0 + TILE);
+      for (let j0 = 0; j0 < Q; j0 += TILE) {
+        const j1 = Math.min(Q, j0 + TILE);
+        for (let i = i0; i < i1; i++) {
+          const d = dBase + i * op;
+          for (let j = j0, si = sBase + i + j0 * sl; j < j1; j++, si += sl) out[d + j] = src[si];
+        }
+      }
+    }
+    for (let ax = outer.length - 1; ax >= 0; ax--) {
+      if (++index[ax] < outer[ax]) {
+        sBase += outerSrc[ax];
+        dBase += outerDst[ax];
+        break;
+      }
+      index[ax] = 0;
+      sBase -= outerSrc[ax] * (outer[ax] - 1);
+      dBase -= outerDst[ax] * (outer[ax] - 1);
+    }
+  }
+  return true;
 }

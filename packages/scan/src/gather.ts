@@ -7,12 +7,22 @@
 /** Channels handled together when a gather also transposes, so that the rows being written stay in cache. */
 const CHANNEL_TILE = 16;
 
-/** dst[r, s] = src[r, index[s]] for every row r (channel-first to channel-first). */
-export function gatherRows(src: Float32Array, rows: number, srcLength: number, index: Int32Array, dst: Float32Array): void {
+/**
+ * dst[r, s] = src[r, index[s]] for every row r (channel-first to channel-first). Destination rows are `dstStride`
+ * apart (default: the index length), so a gather can write straight into a wider stack.
+ */
+export function gatherRows(
+  src: Float32Array,
+  rows: number,
+  srcLength: number,
+  index: Int32Array,
+  dst: Float32Array,
+  dstStride = index.length,
+): void {
   const n = index.length;
   for (let r = 0; r < rows; r++) {
     const so = r * srcLength;
-    const d0 = r * n;
+    const d0 = r * dstStride;
     for (let s = 0; s < n; s++) {
       const j = index[s];
       if (j >= 0) dst[d0 + s] = src[so + j];
@@ -33,15 +43,27 @@ export function gatherRowsAdd(src: Float32Array, rows: number, srcLength: number
   }
 }
 
-/** Token-major `[B, L, C]` source to channel-first `[B, C, n]`: dst[b, c, s] = src[b, index[s], c]. */
-export function gatherTokensToChannels(src: Float32Array, B: number, L: number, C: number, index: Int32Array, dst: Float32Array): void {
-  const n = index.length;
+/**
+ * Token-major `[B, L, C]` source to channel-first `[B, C, n]`: dst[b, c, s] = src[b, index[s], c]. Destination
+ * channel rows are `dstStride` apart (default n).
+ */
+export function gatherTokensToChannels(
+  src: Float32Array,
+  B: number,
+  L: number,
+  C: number,
+  index: Int32Array,
+  dst: Float32Array,
+  dstStride = index.length,
+): void {
+  const n = dstStride;
+  const count = index.length;
   for (let b = 0; b < B; b++) {
     const sb = b * L * C;
     const db = b * C * n;
     for (let c0 = 0; c0 < C; c0 += CHANNEL_TILE) {
       const c1 = Math.min(C, c0 + CHANNEL_TILE);
-      for (let s = 0; s < n; s++) {
+      for (let s = 0; s < count; s++) {
         const j = index[s];
         if (j < 0) continue;
         const so = sb + j * C;

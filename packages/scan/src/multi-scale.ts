@@ -1,6 +1,6 @@
 import { ArgumentError, ShapeError, Tensor, formatShape } from '@vssm/core';
 import { MULTI_SCALE_LOW_DIRECTIONS } from './directions.js';
-import { gatherChannelsToTokens, gatherRows } from './gather.js';
+import { gatherChannelsToTokens } from './gather.js';
 import { type TokenLayout, assertLayout, isTokenMajor, readTokens, tokenShape } from './layout.js';
 import { assertGrid } from './limits.js';
 import { assertOptions } from './options.js';
@@ -102,15 +102,26 @@ export function multiScaleMerge(y: Tensor, options: MultiScaleMergeOptions): Ten
   if (L !== 3 * L1)
     throw new ShapeError(`multiScaleMerge: sequence ${formatShape(y.shape)} should have 3·${H}·${W} = ${3 * L1} positions, got ${L}`);
   const out = new Float32Array(B * C * L1);
-  const term = new Float32Array(out.length);
   const tokenMajor = isTokenMajor(layout);
-  MULTI_SCALE_LOW_DIRECTIONS.forEach((direction, k) => {
-    const positions = reverseIndex(direction, H, W).positions;
+  const positions = MULTI_SCALE_LOW_DIRECTIONS.map((direction) => reverseIndex(direction, H, W).positions);
+  if (!tokenMajor) {
+    // One pass: out = (seg0 + seg1) + seg2, each sum rounded to float32.
+    const [p0, p1, p2] = positions;
+    const fround = Math.fround;
+    for (let r = 0; r < B * C; r++) {
+      const s0 = r * L;
+      const s1 = s0 + L1;
+      const s2 = s1 + L1;
+      const o = r * L1;
+      for (let p = 0; p < L1; p++) out[o + p] = fround(data[s0 + p0[p]] + data[s1 + p1[p]]) + data[s2 + p2[p]];
+    }
+    return Tensor.fromData(out, tokenShape(layout, B, C, H, W));
+  }
+  const term = new Float32Array(out.length);
+  positions.forEach((pos, k) => {
     const shifted = new Int32Array(L1);
-    for (let p = 0; p < L1; p++) shifted[p] = positions[p] + k * L1;
-    const dst = k === 0 ? out : term;
-    if (tokenMajor) gatherChannelsToTokens(data, B, C, L, shifted, dst);
-    else gatherRows(data, B * C, L, shifted, dst);
+    for (let p = 0; p < L1; p++) shifted[p] = pos[p] + k * L1;
+    gatherChannelsToTokens(data, B, C, L, shifted, k === 0 ? out : term);
     if (k > 0) for (let i = 0; i < out.length; i++) out[i] += term[i];
   });
   return Tensor.fromData(out, tokenShape(layout, B, C, H, W));

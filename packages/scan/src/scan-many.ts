@@ -1,9 +1,9 @@
 import { ShapeError, Tensor, formatShape } from '@vssm/core';
-import { gatherChannelsToTokens, gatherRows } from './gather.js';
+import { gatherChannelsToTokens, gatherRows, gatherTokensToChannels } from './gather.js';
 import { type TokenLayout, assertLayout, isTokenMajor, readTokens, tokenShape } from './layout.js';
 import { assertOptions } from './options.js';
 import { type Direction, type ReverseIndex, assertReverseMode, reverseIndex, scanIndex } from './resolve.js';
-import { type ReverseOptions, type ScanOptions, gatherSequence, gridOf } from './scan.js';
+import { type ReverseOptions, type ScanOptions, gridOf } from './scan.js';
 import { readRank } from './sequence.js';
 
 /**
@@ -17,14 +17,16 @@ export function scanMany(x: Tensor, directions: readonly Direction[], options: S
   const K = indices.length;
   const Lmax = Math.max(...indices.map((i) => i.length));
   const { B, C } = tokens;
+  const { data, H, W } = tokens;
+  const L = H * W;
   const out = new Float32Array(B * K * C * Lmax);
+  // Each direction is gathered straight into its rows of the stack (row stride Lmax; the tail stays zero).
   indices.forEach((index, k) => {
-    const seq = gatherSequence(tokens, index);
-    const L = index.length;
     for (let b = 0; b < B; b++) {
-      for (let c = 0; c < C; c++) {
-        out.set(seq.subarray((b * C + c) * L, (b * C + c + 1) * L), ((b * K + k) * C + c) * Lmax);
-      }
+      const src = data.subarray(b * C * L, (b + 1) * C * L);
+      const dst = out.subarray((b * K + k) * C * Lmax, (b * K + k + 1) * C * Lmax);
+      if (tokens.tokenMajor) gatherTokensToChannels(src, 1, L, C, index.order, dst, Lmax);
+      else gatherRows(src, C, L, index.order, dst, Lmax);
     }
   });
   return Tensor.fromData(out, [B, K, C, Lmax]);
@@ -83,14 +85,16 @@ function readStack(ys: Tensor, directions: readonly Direction[], options: Revers
 export function reverseMany(ys: Tensor, directions: readonly Direction[], options: ReverseOptions = {}): Tensor {
   const { data, layout = 'bcl', H, W, inverses } = readStack(ys, directions, options, 'reverseMany');
   const [B, K, C] = ys.shape;
-  const block = B * C * H * W;
-  const out = new Float32Array(K * block);
-  const perDirection = new Float32Array(block);
+  const n = C * H * W;
+  const out = new Float32Array(K * B * n);
+  const [, , , L] = ys.shape;
+  const tokenMajor = isTokenMajor(layout);
   inverses.forEach((inv, k) => {
-    reverseStackInto(data, ys.shape, k, inv, isTokenMajor(layout), perDirection);
     for (let b = 0; b < B; b++) {
-      const n = C * H * W;
-      out.set(perDirection.subarray(b * n, (b + 1) * n), (b * K + k) * n);
+      const src = data.subarray((b * K + k) * C * L, (b * K + k + 1) * C * L);
+      const dst = out.subarray((b * K + k) * n, (b * K + k + 1) * n);
+      if (tokenMajor) gatherChannelsToTokens(src, 1, C, L, inv.positions, dst);
+      else gatherRows(src, C, L, inv.positions, dst);
     }
   });
   const shape = tokenShape(layout, B, C, H, W);

@@ -8,3 +8,4 @@ export {
   type StackedSsmWeights,
   stackedSelectiveSsm,
 } from './ssm.js';
+export { type SectionEvent, type SectionObserver, section, sectionAsync, setSectionObserver } from './profile.js';

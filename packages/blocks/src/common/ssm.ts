@@ -1,7 +1,10 @@
 import { ArgumentError, ShapeError, Tensor } from '@vssm/core';
 import { matmul } from '@vssm/ops';
-import { selectiveScan } from '@vssm/selective-scan';
+import { selectiveScanTrusted } from '@vssm/selective-scan';
 import type { ForwardOptions } from './forward-options.js';
+import { derived } from './param-cache.js';
+import { sectionAsync } from './profile.js';
+import { release } from './scratch.js';
 
 /**
  * The Mamba selective-SSM step shared by every mixer here: project a channel-first sequence u (B, E, L) with
@@ -21,7 +24,7 @@ export interface SsmWeights {
   D: Tensor;
 }
 
-/** x_proj and dt_proj for one direction: returns delta (B, E, L) and B, C (B, 1, N, L). */
+/** x_proj and dt_proj for one direction: returns delta (B, E, L) and B, C (B, 1, N, L) (views of one projection). */
 export function projectSequence(u: Tensor, w: SsmWeights): { delta: Tensor; B: Tensor; C: Tensor } {
   if (u.rank !== 3) throw new ShapeError(`projectSequence: u must be (B, E, L), got [${u.shape.join(', ')}]`);
   const [batch, E, L] = u.shape;
@@ -34,24 +37,31 @@ export function projectSequence(u: Tensor, w: SsmWeights): { delta: Tensor; B: T
     );
   }
   const xDbl = matmul(w.xProj, u); // (B, R + 2N, L)
-  const dtLow = xDbl.slice(null, [0, R]);
-  const delta = matmul(w.dtProj, dtLow); // (B, E, L)
-  const Bm = xDbl.slice(null, [R, R + N]).contiguous().reshape([batch, 1, N, L]);
-  const Cm = xDbl.slice(null, [R + N, R + 2 * N]).contiguous().reshape([batch, 1, N, L]);
+  const delta = matmul(w.dtProj, xDbl.slice(null, [0, R])); // (B, E, L)
+  // Row blocks of xDbl: views for batch 1 (the scan reads them in place), copies otherwise.
+  const Bm = xDbl.slice(null, [R, R + N]).reshape([batch, 1, N, L]);
+  const Cm = xDbl.slice(null, [R + N, R + 2 * N]).reshape([batch, 1, N, L]);
   return { delta, B: Bm, C: Cm };
 }
 
-/** A = −exp(A_log). */
+/** A = −exp(A_log), cached on the A_log tensor (see `derived`). */
 export function negExp(aLog: Tensor): Tensor {
-  return aLog.map((v) => -Math.exp(v));
+  return derived(aLog, 'negExp', [aLog], () => {
+    const src = aLog.contiguousData();
+    const out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = -Math.exp(src[i]);
+    return Tensor.fromData(out, aLog.shape);
+  });
 }
 
 /** One direction: projections + selective scan (+ z gate inside the kernel when given). Returns (B, E, L). */
 export async function selectiveSsm(u: Tensor, w: SsmWeights, options: ForwardOptions & { z?: Tensor } = {}): Promise<Tensor> {
   const { delta, B, C } = projectSequence(u, w);
-  const { out } = await selectiveScan(
-    { u, delta, A: negExp(w.aLog), B, C, D: w.D, z: options.z, deltaBias: w.dtBias, deltaSoftplus: true },
-    { backend: options.scanBackend },
+  const { out } = await sectionAsync('selectiveScan', () =>
+    selectiveScanTrusted(
+      { u, delta, A: negExp(w.aLog), B, C, D: w.D, z: options.z, deltaBias: w.dtBias, deltaSoftplus: true },
+      { backend: options.scanBackend },
+    ),
   );
   return out;
 }
@@ -84,41 +94,45 @@ export function slotWeights(w: StackedSsmWeights, k: number): SsmWeights {
 
 /**
  * K equal-length sequences xs (B, K, E, L), sequence k through slot k, as ONE grouped selective-scan call
- * (channels k·E … k·E+E−1 form group k, like VMamba's multi-direction scan). Returns (B, K, E, L).
+ * (channels k·E … k·E+E−1 form group k, like VMamba's multi-direction scan). The projections of all K slots are
+ * two batched matmuls whose outputs already have the stacked layout the scan reads (no per-slot copies). `z`
+ * (B, K·E, L) or (B, K, E, L) gates the output inside the kernel. Returns (B, K, E, L).
  */
-export async function stackedSelectiveSsm(xs: Tensor, w: StackedSsmWeights, options: ForwardOptions = {}): Promise<Tensor> {
+export async function stackedSelectiveSsm(
+  xs: Tensor,
+  w: StackedSsmWeights,
+  options: ForwardOptions & { z?: Tensor } = {},
+): Promise<Tensor> {
   if (xs.rank !== 4) throw new ShapeError(`stackedSelectiveSsm: xs must be (B, K, E, L), got [${xs.shape.join(', ')}]`);
   const [batch, K, E, L] = xs.shape;
-  if (w.xProjWeight.shape[0] !== K) throw new ShapeError(`stackedSelectiveSsm: ${K} sequences but ${w.xProjWeight.shape[0]} parameter slots`);
+  const [slots, rows, xin] = w.xProjWeight.shape;
+  const R = w.dtProjsWeight.shape[2];
   const N = w.aLogs.shape[1];
-  const deltas: Tensor[] = [];
-  const Bs: Tensor[] = [];
-  const Cs: Tensor[] = [];
-  for (let k = 0; k < K; k++) {
-    const p = projectSequence(xs.slice(null, k), slotWeights(w, k));
-    deltas.push(p.delta);
-    Bs.push(p.B);
-    Cs.push(p.C);
+  if (slots !== K) throw new ShapeError(`stackedSelectiveSsm: ${K} sequences but ${slots} parameter slots`);
+  if (xin !== E || rows !== R + 2 * N || w.dtProjsWeight.shape[0] !== K || w.dtProjsWeight.shape[1] !== E || w.aLogs.shape[0] !== K * E) {
+    throw new ShapeError(
+      `stackedSelectiveSsm: x_proj_weight [${w.xProjWeight.shape.join(', ')}], dt_projs_weight [${w.dtProjsWeight.shape.join(', ')}] and A_logs [${w.aLogs.shape.join(', ')}] do not fit xs [${xs.shape.join(', ')}]`,
+    );
   }
-  const cat = (parts: Tensor[], shape: number[]) => {
-    const out = Tensor.zeros(shape);
-    const per = out.size / (batch * K);
-    for (let b = 0; b < batch; b++)
-      for (let k = 0; k < K; k++) out.data.set(parts[k].contiguousData().subarray(b * per, (b + 1) * per), (b * K + k) * per);
-    return out;
-  };
-  const { out } = await selectiveScan(
-    {
-      u: xs.reshape([batch, K * E, L]),
-      delta: cat(deltas, [batch, K * E, L]),
-      A: negExp(w.aLogs),
-      B: cat(Bs, [batch, K, N, L]),
-      C: cat(Cs, [batch, K, N, L]),
-      D: w.Ds,
-      deltaBias: w.dtProjsBias.reshape([K * E]),
-      deltaSoftplus: true,
-    },
-    { backend: options.scanBackend },
+  const xDbl = matmul(w.xProjWeight, xs); // (B, K, R + 2N, L)
+  const delta = matmul(w.dtProjsWeight, xDbl.slice(null, null, [0, R])); // (B, K, E, L)
+  const z = options.z?.reshape([batch, K * E, L]);
+  const { out } = await sectionAsync('selectiveScan', () =>
+    selectiveScanTrusted(
+      {
+        u: xs.reshape([batch, K * E, L]),
+        delta: delta.reshape([batch, K * E, L]),
+        A: negExp(w.aLogs),
+        B: xDbl.slice(null, null, [R, R + N]),
+        C: xDbl.slice(null, null, [R + N, R + 2 * N]),
+        D: w.Ds,
+        z,
+        deltaBias: w.dtProjsBias.reshape([K * E]),
+        deltaSoftplus: true,
+      },
+      { backend: options.scanBackend },
+    ),
   );
+  release(delta.data); // our own intermediate: recycle it (same size as the next layer's stacks)
   return out.reshape([batch, K, E, L]);
 }

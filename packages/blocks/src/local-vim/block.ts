@@ -1,7 +1,8 @@
 import { ArgumentError, formatShape, Module, ShapeError, type Tensor } from '@vssm/core';
 import { DropPath, LayerNorm, RMSNorm } from '@vssm/nn';
-import { applyRope } from '@vssm/ops';
+import { addLayerNorm, addRmsNorm, applyRope, withScratch } from '@vssm/ops';
 import type { ForwardOptions } from '../common/forward-options.js';
+import { sectionAsync } from '../common/profile.js';
 import { MultiScanMambaMixer, type MultiScanMambaMixerOptions, type TokenGrid } from './mixer.js';
 
 export interface LocalVimBlockOptions {
@@ -57,6 +58,15 @@ export class LocalVimBlock extends Module {
     args: LocalVimBlockForward,
     options: ForwardOptions = {},
   ): Promise<[hidden: Tensor, residual: Tensor]> {
+    return sectionAsync('block:LocalVimBlock', () => withScratch(() => this.forwardImpl(hidden, residual, args, options)));
+  }
+
+  private async forwardImpl(
+    hidden: Tensor,
+    residual: Tensor | null,
+    args: LocalVimBlockForward,
+    options: ForwardOptions,
+  ): Promise<[hidden: Tensor, residual: Tensor]> {
     if (residual && residual.shape.join() !== hidden.shape.join()) {
       throw new ShapeError(`LocalVimBlock: hidden ${formatShape(hidden.shape)} and residual ${formatShape(residual.shape)} differ`);
     }
@@ -64,8 +74,22 @@ export class LocalVimBlock extends Module {
       hidden = applyRope(hidden, args.rope.cos, args.rope.sin);
       if (residual && args.rope.residual) residual = applyRope(residual, args.rope.cos, args.rope.sin);
     }
-    const nextResidual = residual ? residual.add(this.child<DropPath>('drop_path').forward(hidden)) : hidden;
-    const normed = this.child<RMSNorm | LayerNorm>('norm').forward(nextResidual);
+    const norm = this.child<RMSNorm | LayerNorm>('norm');
+    let nextResidual: Tensor;
+    let normed: Tensor;
+    if (residual) {
+      const dropped = this.child<DropPath>('drop_path').forward(hidden);
+      // the residual add and the norm as one op (sum = hidden + residual, bit-identical to residual + hidden)
+      const fused =
+        norm instanceof RMSNorm
+          ? addRmsNorm(dropped, residual, norm.param('weight'), norm.eps)
+          : addLayerNorm(dropped, residual, norm.param('weight'), norm.param('bias'), norm.eps);
+      nextResidual = fused.sum;
+      normed = fused.out;
+    } else {
+      nextResidual = hidden;
+      normed = norm.forward(nextResidual);
+    }
     const out = await this.mixer.forward(normed, { H: args.H, W: args.W }, options);
     return [out, nextResidual];
   }

@@ -1,13 +1,18 @@
 import { ArgumentError, formatShape, Module, type Rng, ShapeError, Tensor } from '@vssm/core';
 import { aLogInit, CausalConv1d, Linear, toRng } from '@vssm/nn';
-import { conv1dCausal, silu } from '@vssm/ops';
-import { type ReverseMode, reverse, scan } from '@vssm/scan';
+import { fusedConv1dCausal } from '@vssm/ops';
+import type { ReverseMode } from '@vssm/scan';
 import { SCAttn, type SCAttnOptions, ScanMerge } from '@vssm/scattn';
+import { directionStack } from '../common/direction-stack.js';
 import type { ForwardOptions } from '../common/forward-options.js';
-import { selectiveSsm } from '../common/ssm.js';
+import { mergeDirections } from '../common/gated-sum.js';
+import { derived } from '../common/param-cache.js';
+import { section } from '../common/profile.js';
+import { acquire, release } from '../common/scratch.js';
+import { type StackedSsmWeights, stackedSelectiveSsm } from '../common/ssm.js';
+import { gatherTokensToStack } from '../common/stack-kernels.js';
 import { resolveDirections } from './directions.js';
 import { assertPositiveInt, type DtInitOptions, dtProjInit, resolveDtRank } from './ssm-init.js';
-import { insertAt, removeAt } from './tokens.js';
 
 export interface MultiScanMambaMixerOptions extends DtInitOptions {
   /**
@@ -119,48 +124,78 @@ export class MultiScanMambaMixer extends Module {
       );
     }
     const E = this.dInner;
-    const inProj = this.child<Linear>('in_proj');
-    let xz = inProj.forward(x); // (B, L, 2E)
-    const cp = (L - 1) >> 1;
-    let clsXz: Tensor | null = null;
-    if (this.middleClsToken) {
-      const split = removeAt(xz, 1, cp);
-      xz = split.rest;
-      clsXz = split.removed.transpose(1, 2).contiguous(); // (B, 2E, 1)
-    }
-    const attn = this.child<SCAttn>('attn');
-    const branches: Tensor[] = [];
-    for (let k = 0; k < this.directions.length; k++) {
-      const dir = this.directions[k];
-      let seq = scan(xz, dir, { H, W, layout: 'blc' }); // (B, 2E, L′): padding zero in x and z
-      if (clsXz) seq = insertAt(seq, 2, cp, clsXz);
-      const xs = seq.slice(null, [0, E]).contiguous();
-      const z = seq.slice(null, [E, 2 * E]).contiguous();
+    const K = this.directions.length;
+    const batch = x.shape[0];
+    const xz = this.child<Linear>('in_proj').forward(x); // (B, L, 2E)
+    // Every direction's (x, z) sequences are gathered straight into the (B, K, E, Lmax) stacks of ONE grouped
+    // selective scan (the class token, when there is one, sits at position cp of each sequence).
+    const stack = directionStack(this.directions, H, W, { classToken: this.middleClsToken, reverseMode: this.reverseMode });
+    const { Lmax } = stack;
+    // Scratch buffers (see scratch.ts): zero them only when some sequence has padding or is shorter than Lmax.
+    const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
+    const xs = acquire(batch * K * E * Lmax, padded);
+    const zs = acquire(batch * K * E * Lmax, padded);
+    section('scan.gather', () => {
+      const src = xz.contiguousData();
+      gatherTokensToStack(src, batch, L, 2 * E, 0, E, stack.orders, Lmax, xs);
+      gatherTokensToStack(src, batch, L, 2 * E, E, E, stack.orders, Lmax, zs);
+    });
+    const w = this.stackedWeights();
+    const u = fusedConv1dCausal(Tensor.fromData(xs, [batch, K * E, Lmax]), w.convWeight, w.convBias, { activation: 'silu' }); // (B, K·E, Lmax)
+    release(xs);
+    const ys = await stackedSelectiveSsm(u.reshape([batch, K, E, Lmax]), w.ssm, {
+      z: Tensor.fromData(zs, [batch, K * E, Lmax]),
+      scanBackend: options.scanBackend,
+    }); // (B, K, E, Lmax), gated by silu(z)
+    release(zs);
+    release(u.data);
+    const merged = mergeDirections(ys, stack, this.child<SCAttn>('attn'), this.child<ScanMerge>('multi_scan')); // (B, L, E)
+    release(ys.data); // the scan's output is ours alone: recycle it for the next layer's stacks
+    const out = this.child<Linear>('out_proj').forward(merged);
+    release(merged.data);
+    return out;
+  }
+
+  /**
+   * The K directions' conv1d / x_proj / dt_proj / A_log / D parameters stacked along the channel axis, as the grouped
+   * scan reads them (cached on the parameter tensors; loading a state dict rebuilds them).
+   */
+  private stackedWeights(): { convWeight: Tensor; convBias: Tensor | null; ssm: StackedSsmWeights } {
+    const K = this.directions.length;
+    const parts = Array.from({ length: K }, (_, k) => {
       const conv = this.child<CausalConv1d>(`conv1d_${k}`);
-      const u = silu(conv1dCausal(xs, conv.param('weight'), conv.hasParam('bias') ? conv.param('bias') : null));
-      const dtProj = this.child<Linear>(`dt_proj_${k}`);
-      let y = await selectiveSsm(
-        u,
-        {
-          xProj: this.child<Linear>(`x_proj_${k}`).param('weight'),
-          dtProj: dtProj.param('weight'),
-          dtBias: dtProj.param('bias'),
-          aLog: this.param(`A_log_${k}`),
-          D: this.param(`D_${k}`),
+      const dt = this.child<Linear>(`dt_proj_${k}`);
+      return {
+        convWeight: conv.param('weight'),
+        convBias: conv.hasParam('bias') ? conv.param('bias') : null,
+        xProj: this.child<Linear>(`x_proj_${k}`).param('weight'),
+        dtProj: dt.param('weight'),
+        dtBias: dt.param('bias'),
+        aLog: this.param(`A_log_${k}`),
+        D: this.param(`D_${k}`),
+      };
+    });
+    const deps = parts.flatMap((p) => [p.convWeight, p.xProj, p.dtProj, p.dtBias, p.aLog, p.D, ...(p.convBias ? [p.convBias] : [])]);
+    return derived(this, 'stacked-weights', deps, () => {
+      const cat = (pick: (p: (typeof parts)[number]) => Tensor, shape: number[]) => {
+        const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        const per = out.length / K;
+        for (const [k, p] of parts.entries()) out.set(pick(p).contiguousData(), k * per);
+        return Tensor.fromData(out, shape);
+      };
+      const E = this.dInner;
+      const dConv = parts[0].convWeight.shape[2];
+      return {
+        convWeight: cat((p) => p.convWeight, [K * E, 1, dConv]),
+        convBias: parts[0].convBias ? cat((p) => p.convBias as Tensor, [K * E]) : null,
+        ssm: {
+          xProjWeight: cat((p) => p.xProj, [K, this.dtRank + 2 * this.dState, E]),
+          dtProjsWeight: cat((p) => p.dtProj, [K, E, this.dtRank]),
+          dtProjsBias: cat((p) => p.dtBias, [K, E]),
+          aLogs: cat((p) => p.aLog, [K * E, this.dState]),
+          Ds: cat((p) => p.D, [K * E]),
         },
-        { z, scanBackend: options.scanBackend },
-      ); // (B, E, L′(+1)), gated by silu(z)
-      let clsOut: Tensor | null = null;
-      if (clsXz) {
-        const split = removeAt(y, 2, cp);
-        y = split.rest;
-        clsOut = split.removed.transpose(1, 2); // (B, 1, E)
-      }
-      let tokens = reverse(y, dir, { H, W, layout: 'blc', reverseMode: this.reverseMode }); // (B, H·W, E)
-      if (clsOut) tokens = insertAt(tokens, 1, cp, clsOut);
-      branches.push(attn.forward(tokens));
-    }
-    const merged = this.child<ScanMerge>('multi_scan').forward(branches);
-    return this.child<Linear>('out_proj').forward(merged);
+      };
+    });
   }
 }

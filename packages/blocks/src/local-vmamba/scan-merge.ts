@@ -1,6 +1,8 @@
 import { formatShape, type Rng, ShapeError, type Tensor } from '@vssm/core';
-import { type ReverseMode, reverseMany } from '@vssm/scan';
+import type { ReverseMode } from '@vssm/scan';
 import { SCAttn, type SCAttnOptions, ScanMerge } from '@vssm/scattn';
+import { directionStack } from '../common/direction-stack.js';
+import { mergeDirections } from '../common/gated-sum.js';
 
 export interface LocalScanMergeOptions {
   search?: boolean;
@@ -12,7 +14,7 @@ export interface LocalScanMergeOptions {
 /**
  * LocalVMamba's `multi_scan` (`MultiScanVSSM.merge`): crop each direction of a stacked (B, K, E, Lmax) scan output
  * to its own length, reverse it to row-major order, gate it with the shared SCAttn (`attn`), and sum the branches
- * (or α-merge them in search mode, `weights`). Returns (B, H·W, E).
+ * (or α-merge them in search mode, `weights`). Returns (B, H·W, E). The plain sum runs fused (`mergeDirections`).
  */
 export class LocalScanMerge extends ScanMerge {
   readonly directions: readonly string[];
@@ -31,10 +33,12 @@ export class LocalScanMerge extends ScanMerge {
     if (ys.rank !== 4 || ys.shape[1] !== K) {
       throw new ShapeError(`LocalScanMerge: expected ys of shape (B, ${K}, E, L), got ${formatShape(ys.shape)}`);
     }
-    const rows = reverseMany(ys, this.directions, { H, W, layout: 'blc', reverseMode: this.reverseMode }); // (B, K, HW, E)
-    const attn = this.child<SCAttn>('attn');
-    const branches: Tensor[] = [];
-    for (let k = 0; k < K; k++) branches.push(attn.forward(rows.slice(null, k).contiguous()));
-    return this.forward(branches);
+    const stack = directionStack(this.directions, H, W, { reverseMode: this.reverseMode });
+    if (ys.shape[3] < stack.Lmax) {
+      throw new ShapeError(
+        `LocalScanMerge: the directions need sequences of length ${stack.Lmax} on ${H}x${W}, got ys ${formatShape(ys.shape)}`,
+      );
+    }
+    return mergeDirections(ys, stack, this.child<SCAttn>('attn'), this);
   }
 }

@@ -1,10 +1,15 @@
 import { ArgumentError, formatShape, Module, type Rng, ShapeError, Tensor } from '@vssm/core';
 import { aLogInit, Conv2d, kaimingUniformDefault, LayerNorm, Linear, toRng } from '@vssm/nn';
-import { gelu, relu, silu } from '@vssm/ops';
-import { type ReverseMode, scanMany } from '@vssm/scan';
+import { fusedConv2d, fusedLinear, gelu, mulSilu, relu, silu } from '@vssm/ops';
+import type { ReverseMode } from '@vssm/scan';
 import type { SCAttnOptions } from '@vssm/scattn';
+import { directionStack } from '../common/direction-stack.js';
 import type { ForwardOptions } from '../common/forward-options.js';
+import { mulInto } from '../common/in-place.js';
+import { section } from '../common/profile.js';
+import { acquire, release } from '../common/scratch.js';
 import { stackedSelectiveSsm } from '../common/ssm.js';
+import { gatherRowsToStack } from '../common/stack-kernels.js';
 import { resolveDirections } from '../local-vim/directions.js';
 import { assertPositiveInt, type DtInitOptions, dtProjInit, resolveDtRank } from '../local-vim/ssm-init.js';
 import { LocalScanMerge } from './scan-merge.js';
@@ -119,8 +124,11 @@ export class SS2D extends Module {
     this.registerModule('multi_scan', new LocalScanMerge(E, names, { search, reverseMode, scattn: options.scattn, rng }));
   }
 
-  /** x (B, H, W, C) → (B, H, W, C). */
-  async forward(x: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
+  /**
+   * x (B, H, W, C) → (B, H, W, C). With `residual` (the block input, same shape) the result is
+   * `residual + SS2D(x)`, the add done in out_proj's epilogue.
+   */
+  async forward(x: Tensor, options: ForwardOptions = {}, residual?: Tensor): Promise<Tensor> {
     if (x.rank !== 4 || x.shape[3] !== this.dModel) {
       throw new ShapeError(`SS2D: expected channel-last x of shape (B, H, W, ${this.dModel}), got ${formatShape(x.shape)}`);
     }
@@ -129,13 +137,25 @@ export class SS2D extends Module {
     const act = ACTIVATIONS[this.act];
     let xz = this.child<Linear>('in_proj').forward(x); // (B, H, W, 2E)
     if (this.dConv <= 1) xz = act(xz);
-    let z = xz.slice(null, null, null, [E, 2 * E]);
-    if (this.dConv > 1) z = act(z);
+    // z stays a view: its activation is fused into the gate at the end (SiLU), or applied there (others)
+    const z = xz.slice(null, null, null, [E, 2 * E]);
     let u = xz.slice(null, null, null, [0, E]).permute(0, 3, 1, 2).contiguous(); // (B, E, H, W)
-    if (this.dConv > 1) u = act(this.child<Conv2d>('conv2d').forward(u));
-    const xs = scanMany(u, this.directions); // (B, K, E, Lmax), zero-padded
+    if (this.dConv > 1) {
+      const conv = this.child<Conv2d>('conv2d');
+      const bias = conv.hasParam('bias') ? conv.param('bias') : null;
+      u = fusedConv2d(u, conv.param('weight'), bias, { padding: (this.dConv - 1) >> 1, groups: E, activation: this.act });
+    }
+    // The K scans of the conv output, gathered into a (B, K, E, Lmax) scratch stack (padding and tail zero).
+    const merge = this.child<LocalScanMerge>('multi_scan');
+    const stack = directionStack(this.directions, H, W, { reverseMode: merge.reverseMode });
+    const { Lmax } = stack;
+    const K = this.directions.length;
+    const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
+    const xs = acquire(B * K * E * Lmax, padded);
+    section('scan.gather', () => gatherRowsToStack(u.contiguousData(), B, E, H * W, stack.orders, stack.kinds, Lmax, xs));
+    release(u.data);
     const ys = await stackedSelectiveSsm(
-      xs,
+      Tensor.fromData(xs, [B, K, E, Lmax]),
       {
         xProjWeight: this.param('x_proj_weight'),
         dtProjsWeight: this.param('dt_projs_weight'),
@@ -145,8 +165,15 @@ export class SS2D extends Module {
       },
       options,
     );
-    const merged = this.child<LocalScanMerge>('multi_scan').merge(ys, H, W); // (B, H·W, E)
-    const y = this.child<LayerNorm>('out_norm').forward(merged).reshape([B, H, W, E]).mul(z);
-    return this.child<Linear>('out_proj').forward(y);
+    release(xs);
+    const merged = merge.merge(ys, H, W); // (B, H·W, E)
+    release(ys.data);
+    const normed = this.child<LayerNorm>('out_norm').forward(merged).reshape([B, H, W, E]);
+    release(merged.data);
+    // LN(merged) ⊙ act(z): one op for SiLU, in place otherwise (act(z) was already applied when there is no conv)
+    const y = this.dConv <= 1 ? mulInto(normed, z) : this.act === 'silu' ? mulSilu(normed, z) : mulInto(normed, act(z));
+    const outProj = this.child<Linear>('out_proj');
+    const bias = outProj.hasParam('bias') ? outProj.param('bias') : null;
+    return fusedLinear(y, outProj.param('weight'), bias, { residual: residual ?? null });
   }
 }

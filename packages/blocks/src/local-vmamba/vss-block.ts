@@ -1,7 +1,9 @@
 import { formatShape, Module, ShapeError, type Tensor } from '@vssm/core';
 import { DropPath, LayerNorm, Linear } from '@vssm/nn';
-import { patchMerging2d } from '@vssm/ops';
+import { layerNormLinear, patchMerging2d, withScratch } from '@vssm/ops';
 import type { ForwardOptions } from '../common/forward-options.js';
+import { addInto } from '../common/in-place.js';
+import { section, sectionAsync } from '../common/profile.js';
 import { SS2D, type SS2DOptions } from './ss2d.js';
 
 export interface VSSBlockOptions {
@@ -27,8 +29,16 @@ export class VSSBlock extends Module {
   }
 
   async forward(x: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    const y = await this.op.forward(this.child<LayerNorm>('norm').forward(x), options);
-    return x.add(this.child<DropPath>('drop_path').forward(y));
+    return sectionAsync('block:VSSBlock', () => withScratch(() => this.forwardImpl(x, options)));
+  }
+
+  private async forwardImpl(x: Tensor, options: ForwardOptions): Promise<Tensor> {
+    const dropPath = this.child<DropPath>('drop_path');
+    const normed = this.child<LayerNorm>('norm').forward(x);
+    // at inference DropPath is the identity: the residual add then happens in out_proj's epilogue
+    if (!dropPath.training || dropPath.p === 0) return this.op.forward(normed, options, x);
+    const y = await this.op.forward(normed, options);
+    return addInto(dropPath.forward(y), x); // into the fresh branch output: x + y, no new array
   }
 }
 
@@ -49,6 +59,10 @@ export class PatchMerging2D extends Module {
     if (x.rank !== 4 || x.shape[3] !== this.dim) {
       throw new ShapeError(`PatchMerging2D: expected channel-last x of shape (B, H, W, ${this.dim}), got ${formatShape(x.shape)}`);
     }
-    return this.child<Linear>('reduction').forward(this.child<LayerNorm>('norm').forward(patchMerging2d(x)));
+    const norm = this.child<LayerNorm>('norm');
+    const reduction = this.child<Linear>('reduction');
+    return section('block:PatchMerging2D', () =>
+      layerNormLinear(patchMerging2d(x), norm.param('weight'), norm.param('bias'), reduction.param('weight'), null, { eps: norm.eps }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { formatShape, type Rng, ShapeError, type Tensor } from '@vssm/core';
 import { Conv2d, Identity, Layer, LayerNorm, LayerNorm2d, Linear, Sequential, toRng } from '@vssm/nn';
-import { patchMerging2d } from '@vssm/ops';
+import { layerNormLinear, patchMerging2d } from '@vssm/ops';
 
 /**
  * PatchMerging2D (downsample "v1", MSVMamba master) on channel-last input (B, H, W, C): odd H/W zero-padded at the
@@ -23,8 +23,9 @@ export class MSVPatchMerging2D extends Layer {
     if (x.rank !== 4 || x.shape[3] !== this.dim) {
       throw new ShapeError(`MSVPatchMerging2D: expected channel-last input (B, H, W, ${this.dim}), got ${formatShape(x.shape)}`);
     }
-    const merged = this.child<LayerNorm>('norm').forward(patchMerging2d(x));
-    return this.child<Linear>('reduction').forward(merged);
+    const norm = this.child<LayerNorm>('norm');
+    const reduction = this.child<Linear>('reduction');
+    return layerNormLinear(patchMerging2d(x), norm.param('weight'), norm.param('bias'), reduction.param('weight'), null, { eps: norm.eps });
   }
 }
 

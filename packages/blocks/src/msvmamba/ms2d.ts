@@ -1,11 +1,14 @@
-import { ArgumentError, formatShape, Module, type Rng, ShapeError, type Tensor } from '@vssm/core';
+import { ArgumentError, formatShape, Module, type Rng, ShapeError, Tensor } from '@vssm/core';
 import { SE } from '@vssm/convffn';
 import { Conv2d, LayerNorm, LayerNorm2d, Linear, toRng } from '@vssm/nn';
-import { conv2d, type InterpolationMode, interpolate, layerNorm2d, linear, silu } from '@vssm/ops';
+import { fusedConv2d, fusedLinear, type InterpolationMode, interpolate, layerNorm2d, linear, silu } from '@vssm/ops';
 import { lowResolutionGrid, multiScaleMerge, multiScaleScan } from '@vssm/scan';
-import { type ForwardOptions, type StackedSsmWeights, selectiveSsm, slotWeights } from '../common/index.js';
+import { type ForwardOptions, type StackedSsmWeights, section, selectiveSsm, slotWeights } from '../common/index.js';
 import { Linear2d } from './linear2d.js';
+import { addInto } from '../common/in-place.js';
+import { acquire, release } from '../common/scratch.js';
 import { initStackedSsm } from './ssm-init.js';
+import { addNormPool, normAddPool, scaleChannels, scaleMul, scaleTransposeMul } from './tail-kernels.js';
 
 /** The two official MSVMamba code lines: `master` (MSVMamba-N/M/T) and `v2` (MSVMambav3-T/S/B). */
 export type MSVMambaBranch = 'master' | 'v2';
@@ -140,33 +143,48 @@ export class MS2D extends Module {
     };
   }
 
-  /** master: (B, H, W, C) → (B, H, W, C); v2: (B, C, H, W) → (B, C, H, W). */
-  async forward(x: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    return this.branch === 'master' ? this.forwardMaster(x, options) : this.forwardV2(x, options);
+  /**
+   * master: (B, H, W, C) → (B, H, W, C); v2: (B, C, H, W) → (B, C, H, W). With `residual` (the block input, same
+   * shape) the result is `residual + MS2D(x)` (on master the add happens in out_proj's epilogue).
+   */
+  async forward(x: Tensor, options: ForwardOptions = {}, residual?: Tensor): Promise<Tensor> {
+    if (this.branch === 'master') return this.forwardMaster(x, options, residual);
+    const y = await this.forwardV2(x, options);
+    return residual ? addInto(y, residual) : y;
   }
 
-  private async forwardMaster(x: Tensor, options: ForwardOptions): Promise<Tensor> {
+  private async forwardMaster(x: Tensor, options: ForwardOptions, residual?: Tensor): Promise<Tensor> {
     if (x.rank !== 4 || x.shape[3] !== this.dModel) {
       throw new ShapeError(`MS2D (master): expected channel-last input (B, H, W, ${this.dModel}), got ${formatShape(x.shape)}`);
     }
     const E = this.dInner;
     const [B, H, W] = x.shape;
+    const L = H * W;
     const xz = linear(x, this.child<Linear>('in_proj').param('weight'));
-    const z = silu(xz.slice(null, null, null, [E, 2 * E]));
+    const z = silu(xz.slice(null, null, null, [E, 2 * E])).contiguousData(); // (B, H, W, E)
+    // One transposed copy to channel-first, read by both depthwise convs.
     const u = xz.slice(null, null, null, [0, E]).permute(0, 3, 1, 2).contiguous();
     const { yFull, yLow, H1, W1 } = await this.scanBothScales(u, options);
     const norm = this.child<LayerNorm>('out_norm');
-    const tokenNorm = (y: Tensor) => {
-      const [b, e, L] = y.shape;
-      return layerNorm2d(y.reshape([b, e, 1, L]), norm.param('weight'), norm.param('bias'), norm.eps).reshape([b, e, L]);
-    };
-    const low = multiScaleMerge(tokenNorm(yLow), { H: H1, W: W1 });
-    let y = tokenNorm(yFull)
-      .reshape([B, E, H, W])
-      .add(interpolate(low, { size: [H, W], mode: 'bilinear', alignCorners: false }));
-    if (this.withSe) y = this.child<SE>('se').forward(y);
-    const gated = y.permute(0, 2, 3, 1).mul(z);
-    return linear(gated, this.child<Linear>('out_proj').param('weight'));
+    const w = norm.param('weight').contiguousData();
+    const b = norm.param('bias').contiguousData();
+    const lowNormed = layerNorm2d(yLow.reshape([B, E, 1, yLow.shape[2]]), norm.param('weight'), norm.param('bias'), norm.eps);
+    const low = section('scan.reverse', () => multiScaleMerge(lowNormed.reshape([B, E, yLow.shape[2]]), { H: H1, W: W1 }));
+    const up = interpolate(low, { size: [H, W], mode: 'bilinear', alignCorners: false }).contiguousData();
+    // out_norm on the full-resolution tokens + the upsampled low-resolution map, with SE's pooling on the way;
+    // then SE's scaling, the permute to channel-last and the z gate in one pass.
+    const y = acquire(B * E * L);
+    const pooled = new Float64Array(B * E);
+    section('MS2D.norm+add+pool', () => normAddPool(yFull.contiguousData(), up, B, E, L, w, b, norm.eps, y, pooled));
+    const gate = this.withSe ? section('SE', () => this.seGates(pooled, B, E)) : null;
+    const gated = acquire(B * L * E);
+    section('MS2D.scale+transpose+gate', () => scaleTransposeMul(y, gate, z, B, E, L, gated));
+    release(y);
+    const out = fusedLinear(Tensor.fromData(gated, [B, H, W, E]), this.child<Linear>('out_proj').param('weight'), null, {
+      residual: residual ?? null,
+    });
+    release(gated);
+    return out;
   }
 
   private async forwardV2(x: Tensor, options: ForwardOptions): Promise<Tensor> {
@@ -175,15 +193,48 @@ export class MS2D extends Module {
     }
     const E = this.dInner;
     const [B, , H, W] = x.shape;
+    const L = H * W;
     const xz = this.child<Linear2d>('in_proj').forward(x);
-    const u = this.gated ? xz.slice(null, [0, E]).contiguous() : xz;
+    const u = this.gated ? xz.slice(null, [0, E]) : xz;
     const { yFull, yLow, H1, W1 } = await this.scanBothScales(u, options);
-    const low = multiScaleMerge(yLow, { H: H1, W: W1 });
-    let y = yFull.reshape([B, E, H, W]).add(interpolate(low, { size: [H, W], mode: 'nearest' }));
-    y = this.child<LayerNorm2d>('out_norm').forward(y);
-    if (this.withSe) y = this.child<SE>('se').forward(y);
-    if (this.gated) y = y.mul(silu(xz.slice(null, [E, 2 * E])));
-    return this.child<Linear2d>('out_proj').forward(y);
+    const low = section('scan.reverse', () => multiScaleMerge(yLow, { H: H1, W: W1 }));
+    const up = interpolate(low, { size: [H, W], mode: 'nearest' }).contiguousData();
+    const norm = this.child<LayerNorm2d>('out_norm');
+    // merge + out_norm with SE's pooling on the way, then SE's scaling and the z gate in one pass.
+    const y = new Float32Array(B * E * L);
+    const pooled = new Float64Array(B * E);
+    section('MS2D.add+norm+pool', () =>
+      addNormPool(
+        yFull.contiguousData(),
+        up,
+        B,
+        E,
+        L,
+        norm.param('weight').contiguousData(),
+        norm.param('bias').contiguousData(),
+        norm.eps,
+        y,
+        pooled,
+      ),
+    );
+    const gate = this.withSe ? section('SE', () => this.seGates(pooled, B, E)) : null;
+    let out = y;
+    if (this.gated) {
+      const g = silu(xz.slice(null, [E, 2 * E])).contiguousData();
+      out = new Float32Array(B * E * L);
+      section('MS2D.scale+gate', () => scaleMul(y, gate, g, B, E, L, out));
+    } else if (gate) {
+      out = new Float32Array(B * E * L);
+      section('MS2D.scale', () => scaleChannels(y, gate, B, E, L, out));
+    }
+    return this.child<Linear2d>('out_proj').forward(Tensor.fromData(out, [B, E, H, W]));
+  }
+
+  /** SE's per-channel gates (B·E) from the pooled means (float32, as SE's pooling would give them). */
+  private seGates(pooled: Float64Array, B: number, E: number): Float32Array {
+    return this.child<SE>('se')
+      .gates(Tensor.fromData(Float32Array.from(pooled), [B, E]))
+      .toFloat32Array();
   }
 
   /**
@@ -196,15 +247,18 @@ export class MS2D extends Module {
     const full = this.child<Conv2d>('conv2d');
     const lowConv = this.child<Conv2d>('conv2d_b1');
     const bias = (c: Conv2d) => (c.hasParam('bias') ? c.param('bias') : null);
-    const x0 = silu(conv2d(u, full.param('weight'), bias(full), { padding: (this.dConv - 1) / 2, groups: E }));
-    const x1 = silu(conv2d(u, lowConv.param('weight'), bias(lowConv), { stride: 2, padding: 3, groups: E }));
+    const x0 = fusedConv2d(u, full.param('weight'), bias(full), { padding: (this.dConv - 1) / 2, groups: E, activation: 'silu' });
+    const x1 = fusedConv2d(u, lowConv.param('weight'), bias(lowConv), { stride: 2, padding: 3, groups: E, activation: 'silu' });
     const { H: H1, W: W1 } = lowResolutionGrid(H, W);
     const weights = this.ssmWeights();
     const scanOptions = { scanBackend: options.scanBackend };
-    const [yFull, yLow] = await Promise.all([
-      selectiveSsm(x0.reshape([B, E, H * W]), slotWeights(weights, this.fullSlot), scanOptions),
-      selectiveSsm(multiScaleScan(x1), slotWeights(weights, this.lowSlot), scanOptions),
-    ]);
+    // One after the other: the scan runtime runs one call at a time anyway, and sections must not overlap.
+    const yFull = await selectiveSsm(x0.reshape([B, E, H * W]), slotWeights(weights, this.fullSlot), scanOptions);
+    const yLow = await selectiveSsm(
+      section('scan.gather', () => multiScaleScan(x1)),
+      slotWeights(weights, this.lowSlot),
+      scanOptions,
+    );
     return { yFull, yLow, H1, W1 };
   }
 }

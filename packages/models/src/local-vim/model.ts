@@ -3,6 +3,7 @@ import { type BlockRope, type ForwardOptions, LocalVimBlock, type MultiScanMamba
 import { Conv2d, DropPath, LayerNorm, Linear, RMSNorm, truncNormal, uniform } from '@vssm/nn';
 import { concat, interpolate, pad } from '@vssm/ops';
 import type { CreateOptions, VisionModel } from '../family.js';
+import { scratchForward } from '../scratch-forward.js';
 import { type LocalVimConfig, nativeGrid } from './config.js';
 import { Container, ModuleList } from './module-list.js';
 import { VisionRotaryEmbedding } from './rope.js';
@@ -211,7 +212,7 @@ export class VisionMamba extends Module implements VisionModel<LocalVimConfig> {
 
   /** Logits (B, numClasses). */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    return this.child<Linear>('head').forward(await this.forwardFeatures(images, options));
+    return scratchForward(options, async (o) => this.child<Linear>('head').forward(await this.forwardFeatures(images, o)));
   }
 
   /** The mixer of layer i (for inspection, e.g. its directions). */

@@ -2,6 +2,7 @@ import { formatShape, Module, NonFiniteError, Rng, ShapeError, Tensor } from '@v
 import { type ForwardOptions, PatchMerging2D, VSSBlock } from '@vssm/blocks';
 import { Conv2d, Identity, LayerNorm, Linear, Permute, Sequential, truncNormal } from '@vssm/nn';
 import type { CreateOptions, VisionModel } from '../family.js';
+import { scratchForward } from '../scratch-forward.js';
 import { Container, ModuleList } from '../local-vim/module-list.js';
 import type { LocalVMambaConfig } from './config.js';
 
@@ -119,9 +120,11 @@ export class VSSM extends Module implements VisionModel<LocalVMambaConfig> {
 
   /** Logits (B, numClasses). */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    const x = await this.forwardFeatures(images, options);
-    const classifier = this.child<Container>('classifier');
-    const pooled = classifier.child<LayerNorm>('norm').forward(x).mean([1, 2]);
-    return classifier.child<Linear>('head').forward(pooled);
+    return scratchForward(options, async (o) => {
+      const x = await this.forwardFeatures(images, o);
+      const classifier = this.child<Container>('classifier');
+      const pooled = classifier.child<LayerNorm>('norm').forward(x).mean([1, 2]);
+      return classifier.child<Linear>('head').forward(pooled);
+    });
   }
 }

@@ -11,6 +11,7 @@ import {
 import { Identity, type Layer, LayerNorm, LayerNorm2d, Linear } from '@vssm/nn';
 import { adaptiveAvgPool2d } from '@vssm/ops';
 import type { VisionModel } from '../family.js';
+import { scratchForward } from '../scratch-forward.js';
 import type { MSVMambaConfig, MSVMambaV2Config } from './config.js';
 import { applyOfficialInit } from './init.js';
 
@@ -130,6 +131,10 @@ export class MSVMamba<C extends AnyMSVMambaConfig = AnyMSVMambaConfig> extends M
 
   /** Logits (B, numClasses) for float32 NCHW images (B, inChans, H, W); any H, W ≥ patchSize, any batch. */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
+    return scratchForward(options, (o) => this.forwardScoped(images, o));
+  }
+
+  private async forwardScoped(images: Tensor, options: ForwardOptions): Promise<Tensor> {
     const { inChans, patchSize } = this.config;
     if (images.rank !== 4 || images.shape[1] !== inChans) {
       throw new ShapeError(`MSVMamba.forward: expected images (B, ${inChans}, H, W), got ${formatShape(images.shape)}`);
