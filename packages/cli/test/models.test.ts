@@ -187,9 +187,26 @@ test('bench --json: the last stdout line, progress on stderr, the median of the 
   const human = vssm(['bench', '--preset', 'msvmamba_nano', '--size', '32', '--runs', '1', '--warmup', '0', '--backend', 'cpu']);
   t.equal(human.code, 0, 'without --json: exit 0');
   t.match(human.stdout, /median of 1 runs: [\d.]+ ms per batch, [\d.]+ ms per image/, 'summary line');
-  const threads = vssm(['bench', '--preset', 'msvmamba_nano', '--threads', '2', '--json']);
-  t.equal(threads.code, 2, 'unknown option --threads: exit 2 (compare-cpu retries without it)');
-  t.match(threads.stderr, /unknown option --threads/, threads.stderr.trim());
+  const oneThread = vssm([
+    'bench',
+    '--preset',
+    'msvmamba_nano',
+    '--size',
+    '32',
+    '--runs',
+    '1',
+    '--warmup',
+    '0',
+    '--threads',
+    '1',
+    '--json',
+  ]);
+  t.equal(oneThread.code, 0, `--threads 1: exit 0${oneThread.code ? `: ${oneThread.stderr}` : ''}`);
+  t.equal(lastJsonLine(oneThread.stdout).threads, 1, '--threads 1: the kernels ran on one thread');
+  t.match(oneThread.stderr, /single-threaded|1 thread/, 'and the progress lines say so');
+  const zeroThreads = vssm(['bench', '--preset', 'msvmamba_nano', '--threads', '0']);
+  t.equal(zeroThreads.code, 2, '--threads 0: exit 2');
+  t.match(zeroThreads.stderr, /--threads/, zeroThreads.stderr.trim());
   const runs = vssm(['bench', '--preset', 'msvmamba_nano', '--runs', '0']);
   t.equal(runs.code, 2, '--runs 0: exit 2');
   const preset = vssm(['bench', '--json']);

@@ -19,8 +19,8 @@ export {
   WASM_BACKEND,
   withBackend,
 } from './registry.js';
-export { ready, type WasmBackendStatus, wasmBackendStatus } from './wasm/status.js';
-export { isResident, persist, withScratch } from './wasm/scope.js';
+export { type ReadyOptions, ready, type WasmBackendStatus, wasmBackendStatus } from './wasm/status.js';
+export { isResident, persist, pinWeights, withScratch } from './wasm/scope.js';
 export type {
   Activation,
   CpuKernelFn,

@@ -1,4 +1,5 @@
 import { ArgumentError, NonFiniteError, Tensor } from '@vssm/core';
+import { assertAlive } from '@vssm/wasm';
 import { resolveBackend } from './registry.js';
 import type { BackendForward, ScanProblem, SelectiveScanBackend, SelectiveScanInputs, SelectiveScanOptions } from './types.js';
 import { doutData, toProblem } from './validate.js';
@@ -11,6 +12,8 @@ export class SavedScan {
   readonly #problem: ScanProblem;
   readonly #forward: BackendForward;
   readonly #shapes: { B: readonly number[]; C: readonly number[] };
+  /** The tensors whose values the backward reads again (they may be views of a withScratch scope's memory). */
+  readonly #reads: readonly Tensor[];
 
   /** @internal */
   constructor(
@@ -18,16 +21,19 @@ export class SavedScan {
     problem: ScanProblem,
     forward: BackendForward,
     shapes: { B: readonly number[]; C: readonly number[] },
+    reads: readonly Tensor[],
   ) {
     this.backend = backend.name;
     this.#backend = backend;
     this.#problem = problem;
     this.#forward = forward;
     this.#shapes = shapes;
+    this.#reads = reads;
   }
 
   /** @internal */
   static unpack(saved: SavedScan) {
+    for (const t of saved.#reads) assertAlive('selectiveScanBackward', t);
     return { backend: saved.#backend, problem: saved.#problem, forward: saved.#forward, shapes: saved.#shapes };
   }
 }
@@ -96,10 +102,12 @@ async function run(inputs: SelectiveScanInputs, options: SelectiveScanOptions, t
         : `selectiveScan (${backend.name}): output element ${bad} is ${forward.out[bad]} although every input is finite; the state overflowed float32 (inputs too large, or growth allowed)`,
     );
   }
+  const out = new Tensor(forward.out, [batch, dim, length]);
+  const reads = [inputs.u, inputs.delta, inputs.B, inputs.C, inputs.z, out].filter((t): t is Tensor => t instanceof Tensor);
   return {
-    out: new Tensor(forward.out, [batch, dim, length]),
+    out,
     lastState: new Tensor(forward.lastState, [batch, dim, dstate]),
-    saved: new SavedScan(backend, problem, forward, { B: inputs.B.shape, C: inputs.C.shape }),
+    saved: new SavedScan(backend, problem, forward, { B: inputs.B.shape, C: inputs.C.shape }, reads),
     backend: backend.name,
   };
 }

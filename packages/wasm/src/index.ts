@@ -16,6 +16,8 @@ export {
   isResident,
   noteBuffer,
   persist,
+  pin,
+  residentAddress,
   residentTensor,
   type ScratchScope,
   scopeAlloc,

@@ -62,6 +62,14 @@ export function isResident(t: Tensor, rt?: WasmRuntime): boolean {
   return owner !== undefined && (rt === undefined || owner === rt);
 }
 
+/**
+ * The address of `values` in `rt`'s memory when the array is a view of it (a resident tensor's data or a subarray
+ * of it), else undefined: a kernel reads such an input where it is instead of copying it in.
+ */
+export function residentAddress(values: Float32Array, rt: WasmRuntime): number | undefined {
+  return wasmBuffers.get(values.buffer) === rt ? values.byteOffset : undefined;
+}
+
 /** The scope wasm kernel outputs go to now, if any. */
 export function currentScope(rt: WasmRuntime): ScratchScope | undefined {
   const scope = asyncStorage()?.getStore();
@@ -100,6 +108,33 @@ export function residentTensor(scope: ScratchScope, ptr: number, floats: number,
   const view = new Float32Array(scope.rt.memory.buffer, ptr, floats);
   scope.blocks.set(view, { ptr, bytes: blockBytes(floats) });
   return new Tensor(view, shape.slice());
+}
+
+/** The views pin() made. */
+const pinnedViews = new WeakSet<Float32Array>();
+/** Releases the wasm block behind a pinned view once nothing references the view any more. */
+const pinnedBlocks = new FinalizationRegistry<{ rt: WasmRuntime; ptr: number }>(({ rt, ptr }) => {
+  if (!rt.isShutdown) rt.release(ptr);
+});
+
+/**
+ * A copy of `t` (contiguous, same shape) whose values live in `rt`'s memory for as long as the copy is referenced:
+ * wasm kernels read it in place, with no copy per call (weights, which every forward reads again). Unlike a scope's
+ * outputs a pinned tensor never expires; writes into its `data` are what the kernels see. Returns `t` itself when it is
+ * already pinned, and undefined where memory is not shared (an unshared memory that grows detaches its views).
+ */
+export function pin(t: Tensor, rt: WasmRuntime): Tensor | undefined {
+  if (!rt.shared || rt.isShutdown) return undefined;
+  if (pinnedViews.has(t.data) && isResident(t, rt) && t.isContiguous) return t;
+  assertAlive('pin', t);
+  const floats = t.size;
+  const ptr = rt.alloc(blockBytes(floats));
+  noteBuffer(rt);
+  const view = new Float32Array(rt.memory.buffer, ptr, floats);
+  view.set(t.contiguousData());
+  pinnedBlocks.register(view, { rt, ptr });
+  pinnedViews.add(view);
+  return new Tensor(view, t.shape.slice());
 }
 
 /** A JavaScript-heap copy of a resident tensor (same shape, strides and offset); other tensors as they are. */

@@ -1,4 +1,5 @@
 import { Tensor } from '@vssm/core';
+import { ready } from '@vssm/ops';
 import type { Command } from '../framework/command.js';
 import { intOption, stringOption } from '../framework/values.js';
 import { presetModel, releaseBackends, resolveBackends } from '../model-setup.js';
@@ -14,17 +15,17 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** `vssm bench --preset <name> --batch <n> --size <px> [--runs 5] [--warmup 1] [--backend] [--json]`. */
+/** `vssm bench --preset <name> --batch <n> --size <px> [--runs 5] [--warmup 1] [--threads n] [--backend] [--json]`. */
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'Time the forward pass of a preset (random weights) and report ms per image',
-  usage: '--preset <name> [--batch 1] [--size 224] [--runs 5] [--warmup 1] [--backend <name>] [--json]',
+  usage: '--preset <name> [--batch 1] [--size 224] [--runs 5] [--warmup 1] [--threads <n>] [--backend <name>] [--json]',
   details: [
     'Builds the preset with its seeded random initialisation, runs --warmup untimed forward passes on a random',
     '(batch, 3, size, size) input, then --runs timed ones, writing one progress line per pass on stderr. Reports the',
     'median of the timed runs. With --json the last stdout line is',
     '{"preset","backend","batch","ms_per_image","runs","images_per_s","peak_rss_mb",...} (backend = selective-scan',
-    'backend; also size, warmup, ops_backend, ms_per_batch, times_ms).',
+    'backend; also size, warmup, ops_backend, threads, ms_per_batch, times_ms).',
   ].join('\n'),
   options: [
     { name: 'preset', type: 'string', value: 'name', description: "Model preset (see 'vssm info --presets')" },
@@ -32,6 +33,12 @@ export const benchCommand: Command = {
     { name: 'size', type: 'string', value: 'px', description: 'Input height and width (default 224)' },
     { name: 'runs', type: 'string', value: 'n', description: 'Timed runs; the median is reported (default 5)' },
     { name: 'warmup', type: 'string', value: 'n', description: 'Untimed runs first (default 1)' },
+    {
+      name: 'threads',
+      type: 'string',
+      value: 'n',
+      description: 'Threads of the WebAssembly kernels, main thread included (default: all cores)',
+    },
     { name: 'backend', type: 'string', value: 'name', description: 'Selective-scan backend; default: the fastest available' },
     { name: 'seed', type: 'string', value: 'n', description: 'Seed of the weights and the input (default 0)' },
     { name: 'json', type: 'boolean', description: 'End with one JSON line on stdout' },
@@ -43,12 +50,14 @@ export const benchCommand: Command = {
     const runs = intOption(command, args, 'runs', 5);
     const warmup = intOption(command, args, 'warmup', 1, 0);
     const seed = intOption(command, args, 'seed', 0, 0);
+    const threads = args.options.threads === undefined ? undefined : intOption(command, args, 'threads', 1, 1, 16);
     const preset = stringOption(args, 'preset');
+    const kernels = await ready({ threads });
     const model = await presetModel(preset, command, seed);
     try {
       const backend = await resolveBackends(stringOption(args, 'backend'));
       const input = Tensor.randn([batch, 3, size, size], seed);
-      const label = `${preset}: batch ${batch}, ${size}×${size}, scan backend ${backend.scan}, ops ${backend.ops}`;
+      const label = `${preset}: batch ${batch}, ${size}×${size}, scan backend ${backend.scan}, ops ${backend.ops} (${kernels.detail})`;
       const times: number[] = [];
       for (let i = 0; i < warmup + runs; i++) {
         const t0 = performance.now();
@@ -70,6 +79,7 @@ export const benchCommand: Command = {
         size,
         warmup,
         ops_backend: backend.ops,
+        threads: kernels.threads,
         ms_per_batch: msPerBatch,
         times_ms: times,
       };

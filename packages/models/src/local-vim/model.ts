@@ -212,7 +212,7 @@ export class VisionMamba extends Module implements VisionModel<LocalVimConfig> {
 
   /** Logits (B, numClasses). */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    return scratchForward(options, async (o) => this.child<Linear>('head').forward(await this.forwardFeatures(images, o)));
+    return scratchForward(this, options, async (o) => this.child<Linear>('head').forward(await this.forwardFeatures(images, o)));
   }
 
   /** The mixer of layer i (for inspection, e.g. its directions). */

@@ -120,7 +120,7 @@ export class VSSM extends Module implements VisionModel<LocalVMambaConfig> {
 
   /** Logits (B, numClasses). */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    return scratchForward(options, async (o) => {
+    return scratchForward(this, options, async (o) => {
       const x = await this.forwardFeatures(images, o);
       const classifier = this.child<Container>('classifier');
       const pooled = classifier.child<LayerNorm>('norm').forward(x).mean([1, 2]);

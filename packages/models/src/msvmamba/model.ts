@@ -131,7 +131,7 @@ export class MSVMamba<C extends AnyMSVMambaConfig = AnyMSVMambaConfig> extends M
 
   /** Logits (B, numClasses) for float32 NCHW images (B, inChans, H, W); any H, W ≥ patchSize, any batch. */
   async forward(images: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
-    return scratchForward(options, (o) => this.forwardScoped(images, o));
+    return scratchForward(this, options, (o) => this.forwardScoped(images, o));
   }
 
   private async forwardScoped(images: Tensor, options: ForwardOptions): Promise<Tensor> {

@@ -1,5 +1,5 @@
-import type { Tensor } from '@vssm/core';
-import { isResident as residentIn, persist as persistCopy, withScratch as scratchScope } from '@vssm/wasm';
+import type { Module, Tensor } from '@vssm/core';
+import { isResident as residentIn, persist as persistCopy, pin, withScratch as scratchScope } from '@vssm/wasm';
 import { wasmOps } from './context.js';
 
 /**
@@ -20,4 +20,27 @@ export function persist(t: Tensor): Tensor {
 /** Whether `t`'s values live in wasm memory (an output of a wasm kernel inside withScratch). */
 export function isResident(t: Tensor): boolean {
   return residentIn(t);
+}
+
+/**
+ * Moves `module`'s parameters and persistent buffers into the WebAssembly memory the ops kernels run on, so that
+ * every forward reads them in place instead of copying them in per call. The module's tensors are replaced by
+ * pinned copies (as `loadStateDict` replaces them): a tensor taken from the module before the call is no longer
+ * the one it uses. Cheap when they already live there (a forward may call it every time); returns false, changing
+ * nothing, where the kernels cannot run on shared memory.
+ */
+export function pinWeights(module: Module): boolean {
+  const rt = wasmOps()?.rt;
+  if (!rt?.shared) return false;
+  const state = module.stateDict();
+  let moved = false;
+  const pinned = new Map<string, Tensor>();
+  for (const [name, t] of state) {
+    const p = pin(t, rt);
+    if (!p) return false;
+    if (p !== t) moved = true;
+    pinned.set(name, p);
+  }
+  if (moved) module.loadStateDict(pinned);
+  return true;
 }

@@ -1,6 +1,14 @@
 import * as P from '../../assembly/params.js';
 import { scanWasm } from '../generated/scan-wasm.js';
-import type { Kernel, WasmModuleSource, WasmRuntime } from '@vssm/wasm';
+import {
+  currentScope,
+  type Kernel,
+  residentAddress,
+  residentTensor,
+  scopeAlloc,
+  type WasmModuleSource,
+  type WasmRuntime,
+} from '@vssm/wasm';
 import type { BackendForward, BackendGrads, ScanProblem } from '../types.js';
 import { type ChunkStates, chunkCount, reduceStateTime, transposeStateTime } from './layout.js';
 
@@ -67,37 +75,53 @@ export class WasmScan {
     return { items, parts };
   }
 
-  /** Allocates the inputs and parameter block shared by forward and backward. */
-  private stage(p: ScanProblem, arena: Arena, chunkSize: number): Record<string, number> {
+  /**
+   * Allocates the inputs and parameter block shared by forward and backward. The large (batch, dim, length) inputs
+   * are read where they are when they already live in this runtime's memory (outputs of wasm ops in a withScratch
+   * scope); `copied` lists those that fill() must copy in.
+   */
+  private stage(p: ScanProblem, arena: Arena, chunkSize: number): { ptr: Record<string, number>; copied: Set<'u' | 'delta' | 'z'> } {
     const { batch, dim, length: L, dstate: N } = p;
     const bdl = batch * dim * L;
+    const copied = new Set<'u' | 'delta' | 'z'>();
+    const large = (name: 'u' | 'delta' | 'z', values: Float32Array | undefined): number => {
+      if (!values) return 0;
+      const address = residentAddress(values, this.rt);
+      if (address !== undefined) return address;
+      copied.add(name);
+      return arena.alloc(bdl);
+    };
     const ptr: Record<string, number> = {
       args: arena.alloc(P.PARAM_SLOTS),
-      u: arena.alloc(bdl),
-      delta: arena.alloc(bdl),
+      u: large('u', p.u),
+      delta: large('delta', p.delta),
       A: arena.alloc(dim * N),
       Bt: arena.alloc(p.B.length),
       Ct: arena.alloc(p.C.length),
       D: p.D ? arena.alloc(dim) : 0,
-      z: p.z ? arena.alloc(bdl) : 0,
+      z: large('z', p.z),
       bias: p.deltaBias ? arena.alloc(dim) : 0,
       states: arena.alloc(batch * dim * chunkCount(L, chunkSize) * N),
     };
-    return ptr;
+    return { ptr, copied };
   }
 
   /** Copies the inputs in (after every allocation, since growing the memory detaches views) and fills the common slots. */
-  private fill(p: ScanProblem, ptr: Record<string, number>, chunkSize: number): Int32Array {
+  private fill(
+    p: ScanProblem,
+    { ptr, copied }: { ptr: Record<string, number>; copied: Set<'u' | 'delta' | 'z'> },
+    chunkSize: number,
+  ): Int32Array {
     const rt = this.rt;
     const { batch, dim, length: L, dstate: N, groups: G } = p;
     const bdl = batch * dim * L;
-    rt.f32(ptr.u, bdl).set(p.u);
-    rt.f32(ptr.delta, bdl).set(p.delta);
+    if (copied.has('u')) rt.f32(ptr.u, bdl).set(p.u);
+    if (copied.has('delta')) rt.f32(ptr.delta, bdl).set(p.delta);
     rt.f32(ptr.A, dim * N).set(p.A);
     transposeStateTime(p.B, rt.f32(ptr.Bt, p.B.length), batch * G, N, L);
     transposeStateTime(p.C, rt.f32(ptr.Ct, p.C.length), batch * G, N, L);
     if (p.D) rt.f32(ptr.D, dim).set(p.D);
-    if (p.z) rt.f32(ptr.z, bdl).set(p.z);
+    if (p.z && copied.has('z')) rt.f32(ptr.z, bdl).set(p.z);
     if (p.deltaBias) rt.f32(ptr.bias, dim).set(p.deltaBias);
     const a = rt.i32(ptr.args, P.PARAM_SLOTS);
     a.fill(0);
@@ -128,12 +152,16 @@ export class WasmScan {
     const arena = new Arena(this.rt);
     const t0 = performance.now();
     try {
-      const ptr = this.stage(p, arena, chunkSize);
+      const staged = this.stage(p, arena, chunkSize);
+      const ptr = staged.ptr;
       const scratchStride = padStride(this.scratch.header + this.scratch.forward(N));
-      ptr.out = arena.alloc(batch * dim * L);
+      // inside a withScratch scope the output stays in wasm memory for the next op to read in place
+      const scope = currentScope(this.rt);
+      const resident = scope ? scopeAlloc(scope, batch * dim * L) : undefined;
+      ptr.out = resident ?? arena.alloc(batch * dim * L);
       ptr.last = arena.alloc(batch * dim * N);
       ptr.scratch = arena.alloc((parts * scratchStride) / 4);
-      const a = this.fill(p, ptr, chunkSize);
+      const a = this.fill(p, staged, chunkSize);
       a[P.P_OUT] = ptr.out;
       a[P.P_LAST] = ptr.last;
       a[P.P_SCRATCH] = ptr.scratch;
@@ -145,7 +173,10 @@ export class WasmScan {
       this.phases.kernel = t2 - t1;
       const nStates = batch * dim * chunkCount(L, chunkSize) * N;
       const result = {
-        out: this.rt.f32(ptr.out, batch * dim * L).slice(),
+        out:
+          scope && resident !== undefined
+            ? residentTensor(scope, resident, batch * dim * L, [batch * dim * L]).data
+            : this.rt.f32(ptr.out, batch * dim * L).slice(),
         lastState: this.rt.f32(ptr.last, batch * dim * N).slice(),
         saved: { kind: 'cpu-chunk-states' as const, chunkSize, states: this.rt.f32(ptr.states, nStates).slice() },
       };
@@ -166,7 +197,8 @@ export class WasmScan {
     const arena = new Arena(this.rt);
     const t0 = performance.now();
     try {
-      const ptr = this.stage(p, arena, CH);
+      const staged = this.stage(p, arena, CH);
+      const ptr = staged.ptr;
       const scratchStride = padStride(this.scratch.header + this.scratch.backward(N, CH));
       ptr.dout = arena.alloc(bdl);
       ptr.du = arena.alloc(bdl);
@@ -178,7 +210,7 @@ export class WasmScan {
       ptr.dB = arena.alloc(parts * bcStride);
       ptr.dC = arena.alloc(parts * bcStride);
       ptr.scratch = arena.alloc((parts * scratchStride) / 4);
-      const a = this.fill(p, ptr, CH);
+      const a = this.fill(p, staged, CH);
       const rt = this.rt;
       rt.f32(ptr.states, saved.states.length).set(saved.states);
       rt.f32(ptr.dout, bdl).set(dout);
