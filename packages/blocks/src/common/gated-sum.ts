@@ -4,8 +4,8 @@ import { gelu, sigmoid } from '@vssm/ops';
 import type { SCAttn, ScanMerge } from '@vssm/scattn';
 import type { DirectionStack } from './direction-stack.js';
 import { section } from './profile.js';
-import { acquire } from './scratch.js';
-import { gatedMerge, layerNormTokenMeans, reverseOne } from './stack-kernels.js';
+import { reverseOne } from './stack-kernels.js';
+import { mergeGated, tokenMeans } from './stack-wasm.js';
 
 /**
  * SCAttn's channel gates of the K directions of a stacked scan output ys (B, K, E, Lmax), as (B·K, 1, E): the token
@@ -13,10 +13,9 @@ import { gatedMerge, layerNormTokenMeans, reverseOne } from './stack-kernels.js'
  * global_reduce → GELU → channel_select → sigmoid run on all B·K means at once.
  */
 export function scattnGates(ys: Tensor, stack: DirectionStack, attn: SCAttn): Tensor {
-  const [B, K, E, Lmax] = ys.shape;
+  const [B, K, E] = ys.shape;
   const norm = attn.child<LayerNorm>('norm');
-  const means = new Float64Array(B * K * E);
-  section('SCAttn.stats', () => layerNormTokenMeans(ys.contiguousData(), B, E, Lmax, stack.uses, norm.eps, means));
+  const means = section('SCAttn.stats', () => tokenMeans(ys, stack, norm.eps));
   const pooled = new Float32Array(B * K * E);
   if (norm.hasParam('weight')) {
     const w = norm.param('weight').contiguousData();
@@ -44,8 +43,6 @@ export function mergeDirections(ys: Tensor, stack: DirectionStack, attn: SCAttn,
     }
     return merge.forward(branches);
   }
-  const gates = scattnGates(ys, stack, attn).contiguousData();
-  const out = acquire(B * stack.T * E);
-  section('scan.reverse+gate+sum', () => gatedMerge(ys.contiguousData(), B, E, Lmax, stack.positions, stack.rowOf, gates, out));
-  return Tensor.fromData(out, [B, stack.T, E]);
+  const gates = scattnGates(ys, stack, attn);
+  return section('scan.reverse+gate+sum', () => mergeGated(ys, stack, gates));
 }

@@ -9,3 +9,13 @@ export {
   stackedSelectiveSsm,
 } from './ssm.js';
 export { type SectionEvent, type SectionObserver, section, sectionAsync, setSectionObserver } from './profile.js';
+export {
+  gatherRowsStack,
+  gatherTokensStacks,
+  mergeGated,
+  type StackKernelMode,
+  setStackKernels,
+  stackKernelMode,
+  stackWasmUnavailableReason,
+  tokenMeans,
+} from './stack-wasm.js';

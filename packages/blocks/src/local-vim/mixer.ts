@@ -8,9 +8,9 @@ import type { ForwardOptions } from '../common/forward-options.js';
 import { mergeDirections } from '../common/gated-sum.js';
 import { derived } from '../common/param-cache.js';
 import { section } from '../common/profile.js';
-import { acquire, release } from '../common/scratch.js';
+import { release } from '../common/scratch.js';
 import { type StackedSsmWeights, stackedSelectiveSsm } from '../common/ssm.js';
-import { gatherTokensToStack } from '../common/stack-kernels.js';
+import { gatherTokensStacks } from '../common/stack-wasm.js';
 import { resolveDirections } from './directions.js';
 import { assertPositiveInt, type DtInitOptions, dtProjInit, resolveDtRank } from './ssm-init.js';
 
@@ -131,23 +131,25 @@ export class MultiScanMambaMixer extends Module {
     // selective scan (the class token, when there is one, sits at position cp of each sequence).
     const stack = directionStack(this.directions, H, W, { classToken: this.middleClsToken, reverseMode: this.reverseMode });
     const { Lmax } = stack;
-    // Scratch buffers (see scratch.ts): zero them only when some sequence has padding or is shorter than Lmax.
-    const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
-    const xs = acquire(batch * K * E * Lmax, padded);
-    const zs = acquire(batch * K * E * Lmax, padded);
-    section('scan.gather', () => {
-      const src = xz.contiguousData();
-      gatherTokensToStack(src, batch, L, 2 * E, 0, E, stack.orders, Lmax, xs);
-      gatherTokensToStack(src, batch, L, 2 * E, E, E, stack.orders, Lmax, zs);
-    });
+    // (B, K, E, Lmax) each, padding and tails zero (scratch-pool arrays, or wasm memory inside withScratch)
+    const [xs, zs] = section('scan.gather', () =>
+      gatherTokensStacks(
+        xz,
+        [
+          [0, E],
+          [E, E],
+        ],
+        stack,
+      ),
+    );
     const w = this.stackedWeights();
-    const u = fusedConv1dCausal(Tensor.fromData(xs, [batch, K * E, Lmax]), w.convWeight, w.convBias, { activation: 'silu' }); // (B, K·E, Lmax)
-    release(xs);
+    const u = fusedConv1dCausal(xs.reshape([batch, K * E, Lmax]), w.convWeight, w.convBias, { activation: 'silu' }); // (B, K·E, Lmax)
+    release(xs.data);
     const ys = await stackedSelectiveSsm(u.reshape([batch, K, E, Lmax]), w.ssm, {
-      z: Tensor.fromData(zs, [batch, K * E, Lmax]),
+      z: zs.reshape([batch, K * E, Lmax]),
       scanBackend: options.scanBackend,
     }); // (B, K, E, Lmax), gated by silu(z)
-    release(zs);
+    release(zs.data);
     release(u.data);
     const merged = mergeDirections(ys, stack, this.child<SCAttn>('attn'), this.child<ScanMerge>('multi_scan')); // (B, L, E)
     release(ys.data); // the scan's output is ours alone: recycle it for the next layer's stacks

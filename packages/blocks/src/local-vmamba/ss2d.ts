@@ -7,9 +7,9 @@ import { directionStack } from '../common/direction-stack.js';
 import type { ForwardOptions } from '../common/forward-options.js';
 import { mulInto } from '../common/in-place.js';
 import { section } from '../common/profile.js';
-import { acquire, release } from '../common/scratch.js';
+import { release } from '../common/scratch.js';
 import { stackedSelectiveSsm } from '../common/ssm.js';
-import { gatherRowsToStack } from '../common/stack-kernels.js';
+import { gatherRowsStack } from '../common/stack-wasm.js';
 import { resolveDirections } from '../local-vim/directions.js';
 import { assertPositiveInt, type DtInitOptions, dtProjInit, resolveDtRank } from '../local-vim/ssm-init.js';
 import { LocalScanMerge } from './scan-merge.js';
@@ -148,14 +148,10 @@ export class SS2D extends Module {
     // The K scans of the conv output, gathered into a (B, K, E, Lmax) scratch stack (padding and tail zero).
     const merge = this.child<LocalScanMerge>('multi_scan');
     const stack = directionStack(this.directions, H, W, { reverseMode: merge.reverseMode });
-    const { Lmax } = stack;
-    const K = this.directions.length;
-    const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
-    const xs = acquire(B * K * E * Lmax, padded);
-    section('scan.gather', () => gatherRowsToStack(u.contiguousData(), B, E, H * W, stack.orders, stack.kinds, Lmax, xs));
+    const xs = section('scan.gather', () => gatherRowsStack(u, stack)); // (B, K, E, Lmax)
     release(u.data);
     const ys = await stackedSelectiveSsm(
-      Tensor.fromData(xs, [B, K, E, Lmax]),
+      xs,
       {
         xProjWeight: this.param('x_proj_weight'),
         dtProjsWeight: this.param('dt_projs_weight'),
@@ -165,7 +161,7 @@ export class SS2D extends Module {
       },
       options,
     );
-    release(xs);
+    release(xs.data);
     const merged = merge.merge(ys, H, W); // (B, H·W, E)
     release(ys.data);
     const normed = this.child<LayerNorm>('out_norm').forward(merged).reshape([B, H, W, E]);

@@ -1,0 +1,145 @@
+/**
+ * The stacked-direction passes, TypeScript kernels vs the WebAssembly ones (1 and 2 threads, outputs copied out
+ * or left in wasm memory inside withScratch), on LocalVMamba-T stage-1 and LocalVim-T shapes. Prints the median
+ * ms per call and the ratio to the TypeScript kernel measured in the same run.
+ *
+ *   node --conditions=source --import tsx bench/stack-kernels.ts [--reps 15]
+ */
+import { cpus } from 'node:os';
+import { Tensor } from '@vssm/core';
+import { currentScope, residentTensor, scopeAlloc, WasmRuntime, withScratch } from '@vssm/wasm';
+import { type DirectionStack, directionStack } from '../src/common/direction-stack.js';
+import { release } from '../src/common/scratch.js';
+import {
+  gatherRowsStack,
+  gatherTokensStacks,
+  mergeGated,
+  setStackKernels,
+  tokenMeans,
+  withStackRuntime,
+} from '../src/common/stack-wasm.js';
+
+const repsArg = process.argv.indexOf('--reps');
+const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 15;
+
+interface Shape {
+  name: string;
+  stack: DirectionStack;
+  B: number;
+  E: number;
+  tokenMajor: boolean;
+}
+
+const shapes: Shape[] = [
+  {
+    name: 'LocalVMamba-T stage 1 (56x56, E 192, K 4)',
+    stack: directionStack(['h', 'v_flip', 'w7', 'w2_flip'], 56, 56),
+    B: 1,
+    E: 192,
+    tokenMajor: false,
+  },
+  {
+    name: 'LocalVMamba-T stage 3 (14x14, E 768, K 4)',
+    stack: directionStack(['h_flip', 'v', 'w7', 'w2'], 14, 14),
+    B: 1,
+    E: 768,
+    tokenMajor: false,
+  },
+  {
+    name: 'LocalVim-T (14x14 + cls, E 384, K 4)',
+    stack: directionStack(['h', 'v_flip', 'w2', 'w7_flip'], 14, 14, { classToken: true }),
+    B: 1,
+    E: 384,
+    tokenMajor: true,
+  },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+async function time(fn: () => void): Promise<number> {
+  for (let i = 0; i < 3; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+type Pass = (ys: Tensor, gates: Tensor) => void;
+
+/** A copy of `t` in wasm memory, owned by the current withScratch scope of `rt`. */
+function residentCopy(rt: WasmRuntime, t: Tensor): Tensor {
+  const scope = currentScope(rt);
+  const ptr = scope ? scopeAlloc(scope, t.size) : undefined;
+  if (!scope || ptr === undefined) throw new Error('bench: no scope room');
+  rt.f32(ptr, t.size).set(t.contiguousData());
+  return residentTensor(scope, ptr, t.size, t.shape);
+}
+
+function passes(s: Shape): Record<string, Pass> {
+  const { stack, B, E } = s;
+  const src = s.tokenMajor ? Tensor.randn([B, stack.T, 2 * E], 1) : Tensor.randn([B, E, stack.T], 1);
+  return {
+    gather: () => {
+      if (s.tokenMajor)
+        for (const t of gatherTokensStacks(
+          src,
+          [
+            [0, E],
+            [E, E],
+          ],
+          stack,
+        ))
+          release(t.data);
+      else release(gatherRowsStack(src, stack).data);
+    },
+    stats: (ys) => {
+      tokenMeans(ys, stack, 1e-5);
+    },
+    merge: (ys, gates) => release(mergeGated(ys, stack, gates).data),
+  };
+}
+
+console.log(
+  `# stack kernels: ${cpus()[0]?.model ?? '?'}, ${cpus().length} logical cores, Node ${process.version}; median of ${REPS} calls`,
+);
+const runtimes = [WasmRuntime.createSync({ threads: 1 }), WasmRuntime.createSync({ threads: 2 })];
+for (const s of shapes) {
+  const { stack, B, E } = s;
+  const ys = Tensor.randn([B, stack.K, E, stack.Lmax], 2);
+  const gates = Tensor.rand([B * stack.K, 1, E], 3);
+  console.log(`\n${s.name}`);
+  for (const [name, pass] of Object.entries(passes(s))) {
+    setStackKernels('ts');
+    const base = await time(() => pass(ys, gates));
+    setStackKernels('wasm');
+    const cols = [`ts ${base.toFixed(2)} ms`];
+    for (const rt of runtimes) {
+      const copied = await time(() => withStackRuntime(rt, () => pass(ys, gates)));
+      cols.push(`wasm ${rt.threads}t ${copied.toFixed(2)} ms (${(base / copied).toFixed(1)}x)`);
+    }
+    const rt = runtimes[1];
+    if (rt.shared) {
+      // inside a scope: ys read in place (a resident copy), outputs left in wasm memory
+      const times: number[] = [];
+      await withScratch(async () => {
+        const ysRes = residentCopy(rt, ys);
+        const gatesRes = residentCopy(rt, gates);
+        for (let i = 0; i < REPS + 3; i++) {
+          const t0 = performance.now();
+          await withScratch(() => withStackRuntime(rt, () => pass(ysRes, gatesRes)), rt);
+          if (i >= 3) times.push(performance.now() - t0);
+        }
+      }, rt);
+      cols.push(`wasm 2t in scope ${median(times).toFixed(2)} ms (${(base / median(times)).toFixed(1)}x)`);
+    }
+    console.log(`  ${name.padEnd(7)} ${cols.join('   ')}`);
+  }
+}
+setStackKernels('auto');
+for (const rt of runtimes) await rt.shutdown();
