@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { load1, machine, median, parseArgs, peakRssMiB, rssMiB } from './lib/machine.js';
+import { load1, machine, median, parseArgs, peakRssMiB, rssMiB, timeRuns } from './lib/machine.js';
 
 const OPTIONS = {
   presets: 'string',
@@ -64,13 +64,7 @@ async function child(): Promise<void> {
   const images = Tensor.randn([batch, 3, size, size], 1);
   const rssAfterBuild = rssMiB();
   const options = { scanBackend };
-  for (let i = 0; i < warmup; i++) await model.forward(images, options);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await model.forward(images, options);
-    times.push(performance.now() - t0);
-  }
+  const times = await timeRuns(() => model.forward(images, options), warmup, runs);
   const msPerImage = median(times) / batch;
   const result: Result = {
     preset,

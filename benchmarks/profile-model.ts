@@ -15,7 +15,7 @@ import { Tensor } from '@vssm/core';
 import { createModel, presetNames } from '@vssm/models';
 import { getBackend as getOpsBackend, setBackend as setOpsBackend } from '@vssm/ops';
 import { probeBackend, resolveBackend } from '@vssm/selective-scan';
-import { load1, machine, median, parseArgs, peakRssMiB, rssMiB } from './lib/machine.js';
+import { load1, machine, median, parseArgs, peakRssMiB, rssMiB, timeRuns } from './lib/machine.js';
 import { averageRows, blockTimes, buildTree, ForwardProfiler, formatRows, selfTimes, selfTimesByBlock } from './lib/profiler.js';
 
 const args = parseArgs(process.argv.slice(2), {
@@ -56,13 +56,7 @@ const scanBackend = await resolveBackend(scanBackendName);
 const scanReason = (await probeBackend(scanBackend)).reason ?? '';
 const rssBuilt = rssMiB();
 
-for (let i = 0; i < warmup; i++) await model.forward(images, options);
-const times: number[] = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = performance.now();
-  await model.forward(images, options);
-  times.push(performance.now() - t0);
-}
+const times = await timeRuns(() => model.forward(images, options), warmup, runs);
 
 // Several profiled forwards, summed and averaged: a single one is at the mercy of GC pauses and other jobs.
 const roots = [];

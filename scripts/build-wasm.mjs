@@ -8,7 +8,8 @@
 // and `plain` (imports an ordinary env.memory, for single-threaded use where SharedArrayBuffer is unavailable).
 // The runtime convention (packages/wasm/README.md) is checked here: the only import is
 // env.memory, and there are no data segments, so any number of modules can share one memory.
-// Skips the build when the output is newer than every file next to the entry and than this script.
+// Skips the build when the output is newer than every file next to the entry, than the shared AssemblyScript
+// modules (packages/wasm/assembly, which kernel modules import by relative path) and than this script.
 import asc from 'assemblyscript/asc';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -33,7 +34,12 @@ function newestMtime(dir) {
   return newest;
 }
 
-const inputsTime = Math.max(newestMtime(dirname(resolve(entry))), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+const sharedAssembly = fileURLToPath(new URL('../packages/wasm/assembly', import.meta.url));
+const inputsTime = Math.max(
+  newestMtime(dirname(resolve(entry))),
+  newestMtime(sharedAssembly),
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+);
 if (!force && existsSync(out) && statSync(out).mtimeMs > inputsTime) {
   process.exit(0);
 }

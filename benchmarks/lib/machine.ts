@@ -1,5 +1,7 @@
 /** Machine description and small helpers shared by the model benchmarks. */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 /** CPU model, logical cores, Node version, platform. */
 export function machine(): { cpu: string; cores: number; node: string; platform: string; totalMemGiB: number } {
@@ -58,8 +60,27 @@ export function parseArgs(argv: readonly string[], known: Record<string, 'string
   return out;
 }
 
-/** Re-runs the current script under `node --conditions=source --import tsx` when started without the condition. */
-export function ensureSourceCondition(): void {
+/**
+ * Re-runs the script at `scriptUrl` (its `import.meta.url`) under `node --conditions=source --import tsx` when started
+ * without the condition, and exits with its status; returns when the condition is already set. Import the workspace
+ * packages dynamically after this call.
+ */
+export function ensureSourceCondition(scriptUrl: string): void {
   if (process.execArgv.includes('--conditions=source')) return;
-  throw new Error('run with: npx tsx --conditions=source <script> (workspace packages resolve to their sources)');
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(scriptUrl), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
+
+/** Awaits `run` `warmup` times untimed, then `runs` times timed; returns the wall-clock milliseconds of the timed calls. */
+export async function timeRuns(run: () => Promise<unknown>, warmup: number, runs: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times;
 }

@@ -9,20 +9,10 @@
  * Workspace packages resolve to their TypeScript sources through the "source" export condition; when started
  * without it, the script re-runs itself with it, so no build is needed.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { ensureSourceCondition } from '../lib/machine.js';
 
-if (!process.execArgv.includes('--conditions=source')) {
-  const r = spawnSync(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
-  );
-  process.exit(r.status ?? 1);
-}
+ensureSourceCondition(import.meta.url);
 
 const { ArgumentError, goldenClose, Tensor, WeightFileError } = await import('@vssm/core');
 const { createModel, loadCheckpoint } = await import('@vssm/models');

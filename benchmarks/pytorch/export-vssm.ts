@@ -7,21 +7,11 @@
  *
  * Writes <out>/<preset>.safetensors, <out>/<preset>.input.npy and <out>/<preset>.logits.npy.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureSourceCondition } from '../lib/machine.js';
 
-if (!process.execArgv.includes('--conditions=source')) {
-  const r = spawnSync(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-    },
-  );
-  process.exit(r.status ?? 1);
-}
+ensureSourceCondition(import.meta.url);
 
 const { ArgumentError, Tensor } = await import('@vssm/core');
 const { createModel, saveCheckpoint } = await import('@vssm/models');

@@ -21,6 +21,26 @@ function pickDirections(seed: number, count: number): string[] {
   return Array.from({ length: count }, () => DIRECTIONS[Math.floor(rng.uniform() * DIRECTIONS.length)]);
 }
 
+/** Arbitraries of a random stack: grid H, W (1–6), K directions (1–4, picked by pickDirections from the seed), seed. */
+const STACK_CASE = [fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer()] as const;
+/** STACK_CASE with a class-token flag before the seed. */
+const STACK_CASE_CLS = [STACK_CASE[0], STACK_CASE[1], STACK_CASE[2], fc.boolean(), STACK_CASE[3]] as const;
+
+/** Whether the stack `dst` (B, K, C, Lmax) holds each direction's scan `scanOf(k)` (B, C, L_k), zero-padded to Lmax. */
+function holdsScans(dst: Float32Array, B: number, K: number, C: number, Lmax: number, scanOf: (k: number) => Tensor): boolean {
+  for (let k = 0; k < K; k++) {
+    const ref = scanOf(k);
+    const L = ref.shape[2];
+    for (let b = 0; b < B; b++)
+      for (let c = 0; c < C; c++)
+        for (let s = 0; s < Lmax; s++) {
+          const got = dst[((b * K + k) * C + c) * Lmax + s];
+          if (got !== (s < L ? ref.get(b, c, s) : 0)) return false;
+        }
+  }
+  return true;
+}
+
 test('directionStack: orders and positions are the scan / reverse maps, with the class token at cp of every sequence', (t) => {
   for (const [H, W] of [
     [3, 5],
@@ -66,33 +86,16 @@ test('directionStack: orders and positions are the scan / reverse maps, with the
 
 test('gatherTokensToStack = scan of each direction into its rows of the stack (zero padding and tail)', (t) => {
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer(),
-      (H, W, K, seed) => {
-        const dirs = pickDirections(seed, K);
-        const B = 2;
-        const C = 3;
-        const st = directionStack(dirs, H, W);
-        const x = Tensor.randn([B, H * W, 2 * C], seed);
-        const dst = new Float32Array(B * K * C * st.Lmax);
-        gatherTokensToStack(x.contiguousData(), B, H * W, 2 * C, C, C, st.orders, st.Lmax, dst);
-        for (let k = 0; k < K; k++) {
-          const ref = scan(x.slice(null, null, [C, 2 * C]), dirs[k], { H, W, layout: 'blc' }); // (B, C, L_k)
-          const L = ref.shape[2];
-          for (let b = 0; b < B; b++)
-            for (let c = 0; c < C; c++)
-              for (let s = 0; s < st.Lmax; s++) {
-                const got = dst[((b * K + k) * C + c) * st.Lmax + s];
-                const want = s < L ? ref.get(b, c, s) : 0;
-                if (got !== want) return false;
-              }
-        }
-        return true;
-      },
-    ),
+    fc.property(...STACK_CASE, (H, W, K, seed) => {
+      const dirs = pickDirections(seed, K);
+      const B = 2;
+      const C = 3;
+      const st = directionStack(dirs, H, W);
+      const x = Tensor.randn([B, H * W, 2 * C], seed);
+      const dst = new Float32Array(B * K * C * st.Lmax);
+      gatherTokensToStack(x.contiguousData(), B, H * W, 2 * C, C, C, st.orders, st.Lmax, dst);
+      return holdsScans(dst, B, K, C, st.Lmax, (k) => scan(x.slice(null, null, [C, 2 * C]), dirs[k], { H, W, layout: 'blc' }));
+    }),
     { numRuns: 60 },
   );
   t.pass('60 random grids and direction lists');
@@ -103,32 +106,16 @@ test('gatherRowsToStack = scan of a channel-first map per direction (identity, r
   const st44 = directionStack(['h', 'h_flip', 'v', 'w7'], 4, 4);
   t.deepEqual(st44.kinds, ['identity', 'reversed', 'dense', 'padded']);
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer(),
-      (H, W, K, seed) => {
-        const dirs = pickDirections(seed, K);
-        const B = 2;
-        const C = 3;
-        const st = directionStack(dirs, H, W);
-        const x = Tensor.randn([B, C, H, W], seed);
-        const dst = new Float32Array(B * K * C * st.Lmax);
-        gatherRowsToStack(x.contiguousData(), B, C, H * W, st.orders, st.kinds, st.Lmax, dst);
-        for (let k = 0; k < K; k++) {
-          const ref = scan(x, dirs[k]); // (B, C, L_k)
-          const L = ref.shape[2];
-          for (let b = 0; b < B; b++)
-            for (let c = 0; c < C; c++)
-              for (let s = 0; s < st.Lmax; s++) {
-                const got = dst[((b * K + k) * C + c) * st.Lmax + s];
-                if (got !== (s < L ? ref.get(b, c, s) : 0)) return false;
-              }
-        }
-        return true;
-      },
-    ),
+    fc.property(...STACK_CASE, (H, W, K, seed) => {
+      const dirs = pickDirections(seed, K);
+      const B = 2;
+      const C = 3;
+      const st = directionStack(dirs, H, W);
+      const x = Tensor.randn([B, C, H, W], seed);
+      const dst = new Float32Array(B * K * C * st.Lmax);
+      gatherRowsToStack(x.contiguousData(), B, C, H * W, st.orders, st.kinds, st.Lmax, dst);
+      return holdsScans(dst, B, K, C, st.Lmax, (k) => scan(x, dirs[k]));
+    }),
     { numRuns: 60 },
   );
   t.pass('60 random grids and direction lists');
@@ -154,24 +141,17 @@ function naiveTokenMeans(ys: Float32Array, B: number, K: number, E: number, Lmax
 
 test('layerNormTokenMeans = mean over the reversed tokens of the affine-free LayerNorm (with class token, windows)', (t) => {
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.boolean(),
-      fc.integer(),
-      (H, W, K, cls, seed) => {
-        const dirs = pickDirections(seed, K);
-        const B = 2;
-        const E = 5;
-        const st = directionStack(dirs, H, W, { classToken: cls });
-        const ys = randomArray(B * K * E * st.Lmax, seed).map((v, i) => v * 3 + (i % 7)); // a non-zero mean too
-        const got = new Float64Array(B * K * E);
-        layerNormTokenMeans(ys, B, E, st.Lmax, st.uses, 1e-5, got);
-        const want = naiveTokenMeans(ys, B, K, E, st.Lmax, st.positions, 1e-5);
-        return got.every((g, i) => Math.abs(g - want[i]) <= 1e-9 * (1 + Math.abs(want[i])));
-      },
-    ),
+    fc.property(...STACK_CASE_CLS, (H, W, K, cls, seed) => {
+      const dirs = pickDirections(seed, K);
+      const B = 2;
+      const E = 5;
+      const st = directionStack(dirs, H, W, { classToken: cls });
+      const ys = randomArray(B * K * E * st.Lmax, seed).map((v, i) => v * 3 + (i % 7)); // a non-zero mean too
+      const got = new Float64Array(B * K * E);
+      layerNormTokenMeans(ys, B, E, st.Lmax, st.uses, 1e-5, got);
+      const want = naiveTokenMeans(ys, B, K, E, st.Lmax, st.positions, 1e-5);
+      return got.every((g, i) => Math.abs(g - want[i]) <= 1e-9 * (1 + Math.abs(want[i])));
+    }),
     { numRuns: 60 },
   );
   t.pass('60 random cases within 1e-9');
@@ -180,36 +160,29 @@ test('layerNormTokenMeans = mean over the reversed tokens of the affine-free Lay
 
 test('gatedMerge: float32 Σ_k reverse(y_k)·g_k in order k, identical by rows and by positions', (t) => {
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 1, max: 4 }),
-      fc.boolean(),
-      fc.integer(),
-      (H, W, K, cls, seed) => {
-        const dirs = pickDirections(seed, K);
-        const B = 2;
-        const E = 19;
-        const st = directionStack(dirs, H, W, { classToken: cls });
-        const ys = randomArray(B * K * E * st.Lmax, seed);
-        const gates = randomArray(B * K * E, seed + 1);
-        const byRows = new Float32Array(B * st.T * E);
-        const byPositions = new Float32Array(B * st.T * E);
-        gatedMerge(ys, B, E, st.Lmax, st.positions, st.rowOf, gates, byRows);
-        gatedMerge(ys, B, E, st.Lmax, st.positions, null, gates, byPositions);
-        // the composition as Tensor ops: reverse each direction, multiply by its gate, add in order
-        let acc: Tensor | null = null;
-        for (let k = 0; k < K; k++) {
-          const rev = new Float32Array(B * st.T * E);
-          reverseOne(ys, B, K, k, E, st.Lmax, st.positions[k], rev);
-          const g = Tensor.fromData(gates, [B, K, E]).slice(null, [k, k + 1]);
-          const term = Tensor.fromData(rev, [B, st.T, E]).mul(g);
-          acc = acc ? acc.add(term) : term;
-        }
-        const want = (acc as Tensor).contiguousData();
-        return byRows.every((v, i) => v === want[i]) && byPositions.every((v, i) => v === want[i]);
-      },
-    ),
+    fc.property(...STACK_CASE_CLS, (H, W, K, cls, seed) => {
+      const dirs = pickDirections(seed, K);
+      const B = 2;
+      const E = 19;
+      const st = directionStack(dirs, H, W, { classToken: cls });
+      const ys = randomArray(B * K * E * st.Lmax, seed);
+      const gates = randomArray(B * K * E, seed + 1);
+      const byRows = new Float32Array(B * st.T * E);
+      const byPositions = new Float32Array(B * st.T * E);
+      gatedMerge(ys, B, E, st.Lmax, st.positions, st.rowOf, gates, byRows);
+      gatedMerge(ys, B, E, st.Lmax, st.positions, null, gates, byPositions);
+      // the composition as Tensor ops: reverse each direction, multiply by its gate, add in order
+      let acc: Tensor | null = null;
+      for (let k = 0; k < K; k++) {
+        const rev = new Float32Array(B * st.T * E);
+        reverseOne(ys, B, K, k, E, st.Lmax, st.positions[k], rev);
+        const g = Tensor.fromData(gates, [B, K, E]).slice(null, [k, k + 1]);
+        const term = Tensor.fromData(rev, [B, st.T, E]).mul(g);
+        acc = acc ? acc.add(term) : term;
+      }
+      const want = (acc as Tensor).contiguousData();
+      return byRows.every((v, i) => v === want[i]) && byPositions.every((v, i) => v === want[i]);
+    }),
     { numRuns: 60 },
   );
   t.pass('60 random cases, bit-identical');

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'tape';
 import { ArgumentError, loadStateDict, loadTorchCheckpoint, saveSafetensors, Tensor, WeightFileError } from '@vssm/core';
+import { rejects } from './assert-helpers.js';
 import { PickleWriter } from './io-helpers-pickle.js';
 import { buildTorchZip, f32Bytes } from './io-helpers-zip.js';
 
@@ -45,22 +46,6 @@ function bare(entries: Entry[]): Uint8Array {
 }
 
 const values = (sd: Map<string, Tensor>) => Object.fromEntries([...sd].map(([k, v]) => [k, Array.from(v.data)]));
-
-async function rejects(
-  t: test.Test,
-  fn: () => Promise<unknown>,
-  type: new (...a: never[]) => Error,
-  pattern: RegExp,
-  msg: string,
-): Promise<void> {
-  try {
-    await fn();
-    t.fail(`${msg}: did not throw`);
-  } catch (err) {
-    t.ok(err instanceof type, `${msg}: ${(err as Error).name}`);
-    t.match((err as Error).message, pattern, `${msg}: ${(err as Error).message}`);
-  }
-}
 
 const all = checkpoint([
   ['epoch', 3],

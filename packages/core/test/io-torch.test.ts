@@ -13,6 +13,7 @@ import {
   WeightFileError,
 } from '@vssm/core';
 import { goldenFile } from '@vssm/testing';
+import { rejects } from './assert-helpers.js';
 import { PickleWriter } from './io-helpers-pickle.js';
 import { buildTorchZip, f32Bytes } from './io-helpers-zip.js';
 
@@ -49,22 +50,6 @@ function checkTensor(t: test.Test, label: string, value: unknown, exp: Expectati
       `${label}: raw values exact`,
     );
   if (exp.bits) t.deepEqual(Array.from(raw as Uint16Array), exp.bits, `${label}: raw 16-bit patterns`);
-}
-
-async function rejects(
-  t: test.Test,
-  fn: () => Promise<unknown>,
-  type: new (...a: never[]) => Error,
-  pattern: RegExp,
-  msg: string,
-): Promise<void> {
-  try {
-    await fn();
-    t.fail(`${msg}: did not throw`);
-  } catch (err) {
-    t.ok(err instanceof type, `${msg}: ${(err as Error).name}`);
-    t.match((err as Error).message, pattern, `${msg}: ${(err as Error).message}`);
-  }
 }
 
 for (const how of ['path', 'bytes'] as const) {

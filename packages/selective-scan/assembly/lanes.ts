@@ -87,14 +87,3 @@ export class Lanes {
     return j < lanes ? d0 + j : d0;
   }
 }
-
-/** Reads slot `slot` of a parameter block. */
-// biome-ignore lint/complexity/noStaticOnlyClass: AssemblyScript's @inline decorator needs class methods
-export class Param {
-  @inline static get(args: usize, slot: i32): i32 {
-    return load<i32>(args + ((<usize>slot) << 2));
-  }
-  @inline static ptr(args: usize, slot: i32): usize {
-    return <usize>load<i32>(args + ((<usize>slot) << 2));
-  }
-}

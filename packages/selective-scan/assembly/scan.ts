@@ -7,7 +7,8 @@
 // B[l, n] and C[l, n] are one broadcast load each. Steps are processed in tiles: the tile's inputs are transposed
 // from four (batch, dim, length) rows into one vector per step, and the results transposed back.
 
-import { Lanes, Param } from './lanes';
+import { Param } from '../../wasm/assembly/param';
+import { Lanes } from './lanes';
 import {
   FLAG_HAS_BIAS,
   FLAG_HAS_D,
@@ -70,13 +71,13 @@ export function scan_items(batch: i32, dim: i32, groups: i32): i32 {
 
 export function scan_forward(args: usize, begin: i32, end: i32, participant: i32): void {
   const kt = Param.ptr(args, P_SCRATCH) + <usize>participant * Param.ptr(args, P_SCRATCH_STRIDE);
-  K.write(kt);
+  K.writeAll(kt);
   for (let item = begin; item < end; item++) forwardItem(args, item, kt + K.BYTES, kt);
 }
 
 export function scan_backward(args: usize, begin: i32, end: i32, participant: i32): void {
   const kt = Param.ptr(args, P_SCRATCH) + <usize>participant * Param.ptr(args, P_SCRATCH_STRIDE);
-  K.write(kt);
+  K.writeAll(kt);
   const partOffset = <usize>participant * Param.ptr(args, P_BC_PART_STRIDE);
   for (let item = begin; item < end; item++) backwardItem(args, item, kt + K.BYTES, partOffset, kt);
 }
@@ -181,23 +182,32 @@ class Step {
  * Where a work item's data lives. Kept in scratch memory rather than locals: V8 recomputes loop-invariant values
  * inside loops under register pressure, while a load from scratch is one instruction.
  */
-// biome-ignore lint/complexity/noStaticOnlyClass: a namespace of compile-time constants in AssemblyScript
+// biome-ignore lint/complexity/noStaticOnlyClass: AssemblyScript's @inline decorator needs class methods
 class Item {
   static readonly MASK: usize = 0;
   static readonly BIAS: usize = 16;
   static readonly D: usize = 32;
   /** Bytes of the item header in scratch. */
   static readonly BYTES: usize = 64;
+
+  /** Writes the header of the item on channels c0..c3 (`lanes` of them valid): lane mask, Δ bias and D. */
+  @inline static writeHeader(hdr: usize, args: usize, flags: i32, lanes: i32, c0: i32, c1: i32, c2: i32, c3: i32): void {
+    v128.store(hdr, Lanes.mask(lanes), Item.MASK);
+    const bp = Param.ptr(args, P_BIAS);
+    const Dp = Param.ptr(args, P_D);
+    v128.store(hdr, (flags & FLAG_HAS_BIAS) !== 0 ? Lanes.channels(bp, c0, c1, c2, c3) : f32x4.splat(0), Item.BIAS);
+    v128.store(hdr, (flags & FLAG_HAS_D) !== 0 ? Lanes.channels(Dp, c0, c1, c2, c3) : f32x4.splat(0), Item.D);
+  }
 }
 
 function forwardItem(args: usize, item: i32, scratch: usize, kt: usize): void {
-  const dim = Param.get(args, P_DIM);
-  const L = Param.get(args, P_LENGTH);
-  const N = Param.get(args, P_DSTATE);
-  const G = Param.get(args, P_GROUPS);
-  const flags = Param.get(args, P_FLAGS);
-  const CH = Param.get(args, P_CHUNK);
-  const nC = Param.get(args, P_NCHUNKS);
+  const dim = Param.i(args, P_DIM);
+  const L = Param.i(args, P_LENGTH);
+  const N = Param.i(args, P_DSTATE);
+  const G = Param.i(args, P_GROUPS);
+  const flags = Param.i(args, P_FLAGS);
+  const CH = Param.i(args, P_CHUNK);
+  const nC = Param.i(args, P_NCHUNKS);
   const cpg = dim / G;
   const bpg = (cpg + 3) >> 2;
   const b = item / (G * bpg);
@@ -221,12 +231,7 @@ function forwardItem(args: usize, item: i32, scratch: usize, kt: usize): void {
   const tZ = tU + ((<usize>TILE) << 4);
   const tO = tZ + ((<usize>TILE) << 4);
 
-  const mask = Lanes.mask(lanes);
-  v128.store(hdr, mask, Item.MASK);
-  const bp = Param.ptr(args, P_BIAS);
-  const Dp = Param.ptr(args, P_D);
-  v128.store(hdr, (flags & FLAG_HAS_BIAS) !== 0 ? Lanes.channels(bp, c0, c1, c2, c3) : f32x4.splat(0), Item.BIAS);
-  v128.store(hdr, (flags & FLAG_HAS_D) !== 0 ? Lanes.channels(Dp, c0, c1, c2, c3) : f32x4.splat(0), Item.D);
+  Item.writeHeader(hdr, args, flags, lanes, c0, c1, c2, c3);
 
   const Ap = Param.ptr(args, P_A);
   const nN = (<usize>N) << 2;
@@ -311,13 +316,13 @@ function forwardItem(args: usize, item: i32, scratch: usize, kt: usize): void {
 }
 
 function backwardItem(args: usize, item: i32, scratch: usize, partOffset: usize, kt: usize): void {
-  const dim = Param.get(args, P_DIM);
-  const L = Param.get(args, P_LENGTH);
-  const N = Param.get(args, P_DSTATE);
-  const G = Param.get(args, P_GROUPS);
-  const flags = Param.get(args, P_FLAGS);
-  const CH = Param.get(args, P_CHUNK);
-  const nC = Param.get(args, P_NCHUNKS);
+  const dim = Param.i(args, P_DIM);
+  const L = Param.i(args, P_LENGTH);
+  const N = Param.i(args, P_DSTATE);
+  const G = Param.i(args, P_GROUPS);
+  const flags = Param.i(args, P_FLAGS);
+  const CH = Param.i(args, P_CHUNK);
+  const nC = Param.i(args, P_NCHUNKS);
   const cpg = dim / G;
   const bpg = (cpg + 3) >> 2;
   const b = item / (G * bpg);
@@ -348,12 +353,7 @@ function backwardItem(args: usize, item: i32, scratch: usize, partOffset: usize,
   const sgS = gyS + ((<usize>CH) << 4);
   const zS = sgS + ((<usize>CH) << 4);
 
-  const mask = Lanes.mask(lanes);
-  v128.store(hdr, mask, Item.MASK);
-  const bp = Param.ptr(args, P_BIAS);
-  const Dp = Param.ptr(args, P_D);
-  v128.store(hdr, (flags & FLAG_HAS_BIAS) !== 0 ? Lanes.channels(bp, c0, c1, c2, c3) : f32x4.splat(0), Item.BIAS);
-  v128.store(hdr, (flags & FLAG_HAS_D) !== 0 ? Lanes.channels(Dp, c0, c1, c2, c3) : f32x4.splat(0), Item.D);
+  Item.writeHeader(hdr, args, flags, lanes, c0, c1, c2, c3);
 
   const Ap = Param.ptr(args, P_A);
   const nN = (<usize>N) << 2;

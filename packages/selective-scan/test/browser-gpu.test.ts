@@ -2,7 +2,7 @@
 // and workgroup-memory scans, several chunkings), gpujs:webgpu and gpujs:webgl2, on every golden case and the edge
 // set; plus determinism, buffer leaks and the device-resident hand-off between gpu.js and the WGSL kernels.
 // Chromium missing is a failure (CI installs it), never a silent pass.
-import test from 'tape';
+import test, { type Test } from 'tape';
 import type { BackendForward, BackendGrads } from '../src/types.js';
 import { type BrowserSession, openBrowser } from './browser/harness.js';
 import { decodeF32, encodeF32, encodeProblem } from './browser/payload.js';
@@ -22,6 +22,16 @@ const browser = (): Promise<BrowserSession> => {
   session ??= openBrowser();
   return session;
 };
+
+/** The shared browser session, or undefined after failing `t` (Chromium missing is a failure, never a skip). */
+async function browserOrFail(t: Test): Promise<BrowserSession | undefined> {
+  try {
+    return await browser();
+  } catch (e) {
+    t.fail(`no browser: ${(e as Error).message}`);
+    return undefined;
+  }
+}
 
 test.onFinish(() => {
   session?.then((s) => s.close()).catch(() => undefined);
@@ -75,13 +85,8 @@ const SPECS: Array<{ label: string; spec: { backend: string; options?: object };
 
 for (const { label, spec, ranOn } of SPECS) {
   test(`browser ${label}: every golden case and the edge set, forward and all gradients (golden tolerance)`, async (t) => {
-    let s: BrowserSession;
-    try {
-      s = await browser();
-    } catch (e) {
-      t.fail(`no browser: ${(e as Error).message}`);
-      return;
-    }
+    const s = await browserOrFail(t);
+    if (!s) return;
     const status = await s.call<{ available: boolean; reason?: string }>('probe', [spec]);
     t.ok(status.available, `${label} available: ${status.reason}`);
     if (!status.available) return;
@@ -107,13 +112,8 @@ for (const { label, spec, ranOn } of SPECS) {
 }
 
 test('browser webgpu: gradients are deterministic (two backward runs are bit-identical) and chunking does not change results', async (t) => {
-  let s: BrowserSession;
-  try {
-    s = await browser();
-  } catch (e) {
-    t.fail(`no browser: ${(e as Error).message}`);
-    return;
-  }
+  const s = await browserOrFail(t);
+  if (!s) return;
   const c = referenceCase(
     'B=2 D=8 N=4 G=2 L=300',
     { batch: 2, dim: 8, length: 300, dstate: 4, groups: 2, z: true, D: true, bias: true, softplus: true },
@@ -131,13 +131,8 @@ test('browser webgpu: gradients are deterministic (two backward runs are bit-ide
 });
 
 test('browser webgpu: buffers pass between gpu.js kernels and the WGSL scan without leaving the GPU', async (t) => {
-  let s: BrowserSession;
-  try {
-    s = await browser();
-  } catch (e) {
-    t.fail(`no browser: ${(e as Error).message}`);
-    return;
-  }
+  const s = await browserOrFail(t);
+  if (!s) return;
   const c = referenceCase(
     'interop',
     { batch: 2, dim: 4, length: 300, dstate: 8, groups: 2, z: true, D: true, bias: true, softplus: true },
@@ -165,13 +160,8 @@ test('browser webgpu: buffers pass between gpu.js kernels and the WGSL scan with
 });
 
 test('browser: no page errors', async (t) => {
-  let s: BrowserSession;
-  try {
-    s = await browser();
-  } catch (e) {
-    t.fail(`no browser: ${(e as Error).message}`);
-    return;
-  }
+  const s = await browserOrFail(t);
+  if (!s) return;
   const errors = s.errors.filter((e) => !e.includes('favicon') && !e.includes('404'));
   t.deepEqual(errors, [], 'no console errors or uncaught exceptions in the page');
   await s.call('dispose', []);

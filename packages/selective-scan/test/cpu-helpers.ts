@@ -2,7 +2,28 @@
 import { allClose, goldenClose, loadSafetensors, Rng, Tensor } from '@vssm/core';
 import { goldenFile } from '@vssm/testing';
 import { createCpuBackend } from '../src/cpu/backend.js';
-import type { BackendForward, BackendGrads, ScanProblem, SelectiveScanBackend } from '../src/types.js';
+import type { BackendForward, BackendGrads, ScanProblem, SelectiveScanBackend, SelectiveScanInputs } from '../src/types.js';
+import { goldenProblem } from './gpu-cases.js';
+
+/** Valid inputs (batch 2, dim 4, length 5, dstate 3, groups 2). */
+export function validInputs(): SelectiveScanInputs {
+  const t = (shape: number[], f: (i: number) => number) =>
+    Tensor.fromData(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
+      shape,
+    );
+  return {
+    u: t([2, 4, 5], (i) => Math.sin(i)),
+    delta: t([2, 4, 5], (i) => 0.1 + 0.01 * (i % 7)),
+    A: t([4, 3], (i) => -1 - i),
+    B: t([2, 2, 3, 5], (i) => Math.cos(i)),
+    C: t([2, 2, 3, 5], (i) => Math.sin(2 * i)),
+    D: t([4], () => 1),
+    z: t([2, 4, 5], (i) => Math.cos(3 * i)),
+    deltaBias: t([4], () => 0.1),
+    deltaSoftplus: true,
+  };
+}
 
 export interface ProblemSpec {
   batch: number;
@@ -71,26 +92,7 @@ export async function goldenCases(): Promise<GoldenCase[]> {
   return cases.map((meta, k) => {
     const name = `case${k}`;
     const get = (x: string) => (f.has(`${name}.${x}`) ? f.get(`${name}.${x}`) : undefined);
-    const u = get('u')!;
-    const B = get('B')!;
-    const [batch, dim, length] = u.shape;
-    const [, groups, dstate] = B.shape;
-    const problem: ScanProblem = {
-      batch,
-      dim,
-      length,
-      dstate,
-      groups,
-      u: u.contiguousData(),
-      delta: get('delta')!.contiguousData(),
-      A: get('A')!.contiguousData(),
-      B: B.contiguousData(),
-      C: get('C')!.contiguousData(),
-      D: get('D')?.contiguousData(),
-      z: get('z')?.contiguousData(),
-      deltaBias: get('delta_bias')?.contiguousData(),
-      deltaSoftplus: meta.delta_softplus === true,
-    };
+    const problem = goldenProblem(f, name, meta.delta_softplus === true);
     return { name, problem, dout: get('dout')!.contiguousData(), expected: f.tensors(`${name}.`) };
   });
 }

@@ -33,32 +33,38 @@ function shapeOf(p: ScanProblem, g: GradName): number[] {
   }
 }
 
+/** Golden case `name` of the selective-scan golden file `f`: its inputs (owned copies) as a ScanProblem. */
+export function goldenProblem(f: Awaited<ReturnType<typeof loadSafetensors>>, name: string, deltaSoftplus: boolean): ScanProblem {
+  const get = (x: string) => (f.has(`${name}.${x}`) ? f.get(`${name}.${x}`).toFloat32Array() : undefined);
+  const u = f.get(`${name}.u`);
+  const B = f.get(`${name}.B`);
+  const [batch, dim, length] = u.shape;
+  const [, groups, dstate] = B.shape;
+  return {
+    batch,
+    dim,
+    length,
+    dstate,
+    groups,
+    u: u.toFloat32Array(),
+    delta: get('delta')!,
+    A: get('A')!,
+    B: B.toFloat32Array(),
+    C: get('C')!,
+    D: get('D'),
+    z: get('z'),
+    deltaBias: get('delta_bias'),
+    deltaSoftplus,
+  };
+}
+
 /** Every case of the golden selective-scan file, with the official outputs and gradients. */
 export async function goldenCases(): Promise<ScanCase[]> {
   const f = await loadSafetensors(goldenFile('selective-scan.safetensors'));
   const meta = JSON.parse(f.metadata.cases) as Array<{ name: string; delta_softplus: boolean }>;
   return meta.map((m) => {
     const get = (x: string) => (f.has(`${m.name}.${x}`) ? f.get(`${m.name}.${x}`).toFloat32Array() : undefined);
-    const u = f.get(`${m.name}.u`);
-    const Bt = f.get(`${m.name}.B`);
-    const [batch, dim, length] = u.shape;
-    const [, groups, dstate] = Bt.shape;
-    const problem: ScanProblem = {
-      batch,
-      dim,
-      length,
-      dstate,
-      groups,
-      u: u.toFloat32Array(),
-      delta: get('delta')!,
-      A: get('A')!,
-      B: Bt.toFloat32Array(),
-      C: get('C')!,
-      D: get('D'),
-      z: get('z'),
-      deltaBias: get('delta_bias'),
-      deltaSoftplus: m.delta_softplus === true,
-    };
+    const problem = goldenProblem(f, m.name, m.delta_softplus === true);
     const grads: BackendGrads = {
       du: get('grad.u')!,
       ddelta: get('grad.delta')!,

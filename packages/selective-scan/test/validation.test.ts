@@ -8,28 +8,8 @@ import {
   selectiveScanBackward,
   unregisterBackend,
 } from '../src/index.js';
-import { randomProblem } from './cpu-helpers.js';
+import { randomProblem, validInputs } from './cpu-helpers.js';
 import type { SelectiveScanInputs } from '../src/types.js';
-
-/** Valid inputs (batch 2, dim 4, length 5, dstate 3, groups 2). */
-function inputs(): SelectiveScanInputs {
-  const t = (shape: number[], f: (i: number) => number) =>
-    Tensor.fromData(
-      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
-      shape,
-    );
-  return {
-    u: t([2, 4, 5], (i) => Math.sin(i)),
-    delta: t([2, 4, 5], (i) => 0.1 + 0.01 * (i % 7)),
-    A: t([4, 3], (i) => -1 - i),
-    B: t([2, 2, 3, 5], (i) => Math.cos(i)),
-    C: t([2, 2, 3, 5], (i) => Math.sin(2 * i)),
-    D: t([4], () => 1),
-    z: t([2, 4, 5], (i) => Math.cos(3 * i)),
-    deltaBias: t([4], () => 0.1),
-    deltaSoftplus: true,
-  };
-}
 
 async function rejects(t: test.Test, what: string, run: () => Promise<unknown>, type: new (...args: never[]) => Error, pattern: RegExp) {
   try {
@@ -43,7 +23,7 @@ async function rejects(t: test.Test, what: string, run: () => Promise<unknown>, 
 
 test('valid inputs run on cpu-f64 and cpu', async (t) => {
   for (const backend of ['cpu-f64', 'cpu']) {
-    const r = await selectiveScan(inputs(), { backend });
+    const r = await selectiveScan(validInputs(), { backend });
     t.equal(r.backend, backend, `${backend} ran`);
     t.deepEqual(r.out.shape, [2, 4, 5]);
   }
@@ -88,7 +68,7 @@ test('bad shapes are ShapeErrors naming the tensor and shapes', async (t) => {
     ],
   ];
   for (const [what, mutate, pattern] of cases) {
-    const x = inputs();
+    const x = validInputs();
     mutate(x);
     await rejects(t, what, () => selectiveScan(x, { backend: 'cpu' }), ShapeError, pattern);
   }
@@ -105,7 +85,7 @@ test('non-finite inputs are NonFiniteErrors naming the tensor and index', async 
     ['z', Number.NaN],
     ['deltaBias', Number.NaN],
   ] as const) {
-    const x = inputs();
+    const x = validInputs();
     const tensor = x[name] as Tensor;
     tensor.data[tensor.data.length - 1] = value;
     await rejects(
@@ -119,13 +99,13 @@ test('non-finite inputs are NonFiniteErrors naming the tensor and index', async 
 });
 
 test('growth: A > 0, or a negative step with softplus off, is rejected unless allowed', async (t) => {
-  const x = inputs();
+  const x = validInputs();
   x.A.data[4] = 0.5;
   await rejects(t, 'A > 0', () => selectiveScan(x), ArgumentError, /A\[1, 1\] = 0.5 > 0; A must be <= 0 .* overflows float32/);
   const ok = await selectiveScan(x, { allowGrowth: true, backend: 'cpu' });
   t.equal(ok.out.shape.length, 3, 'allowGrowth runs A > 0');
 
-  const y = inputs();
+  const y = validInputs();
   y.deltaSoftplus = false;
   y.delta.data[7] = -0.5;
   await rejects(
@@ -138,7 +118,7 @@ test('growth: A > 0, or a negative step with softplus off, is rejected unless al
   y.deltaSoftplus = true;
   t.ok((await selectiveScan(y)).out, 'the same delta is fine with softplus on');
 
-  const z = inputs();
+  const z = validInputs();
   z.A.data.fill(30);
   z.delta.data.fill(5);
   z.deltaSoftplus = false;
@@ -155,7 +135,7 @@ test('unknown and unavailable backends', async (t) => {
   await rejects(
     t,
     'unknown backend',
-    () => selectiveScan(inputs(), { backend: 'tpu' }),
+    () => selectiveScan(validInputs(), { backend: 'tpu' }),
     UnknownNameError,
     /unknown selective-scan backend 'tpu'; known: .*cpu-f64/,
   );
@@ -174,11 +154,11 @@ test('unknown and unavailable backends', async (t) => {
     await rejects(
       t,
       'unavailable backend',
-      () => selectiveScan(inputs(), { backend: 'test-unavailable' }),
+      () => selectiveScan(validInputs(), { backend: 'test-unavailable' }),
       BackendUnavailableError,
       /'test-unavailable' is not available: needs a quantum computer/,
     );
-    const r = await selectiveScan(inputs());
+    const r = await selectiveScan(validInputs());
     t.notEqual(r.backend, 'test-unavailable', `an unavailable backend is never chosen by default (chose ${r.backend})`);
   } finally {
     unregisterBackend('test-unavailable');
@@ -186,7 +166,7 @@ test('unknown and unavailable backends', async (t) => {
 });
 
 test('backward input checks', async (t) => {
-  const r = await selectiveScan(inputs(), { backend: 'cpu' });
+  const r = await selectiveScan(validInputs(), { backend: 'cpu' });
   await rejects(
     t,
     'dout of the wrong shape',
@@ -213,14 +193,14 @@ test('backward input checks', async (t) => {
   await rejects(
     t,
     'a non-tensor input',
-    () => selectiveScan({ ...inputs(), u: [1, 2, 3] as unknown as Tensor }),
+    () => selectiveScan({ ...validInputs(), u: [1, 2, 3] as unknown as Tensor }),
     ArgumentError,
     /'u' must be a Tensor/,
   );
   await rejects(
     t,
     'a non-boolean softplus flag',
-    () => selectiveScan({ ...inputs(), deltaSoftplus: 'yes' as unknown as boolean }),
+    () => selectiveScan({ ...validInputs(), deltaSoftplus: 'yes' as unknown as boolean }),
     ArgumentError,
     /deltaSoftplus must be a boolean/,
   );

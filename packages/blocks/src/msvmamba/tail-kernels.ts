@@ -31,6 +31,51 @@ function channelStats(x: Float32Array, base: number, E: number, L: number, eps: 
 }
 
 /**
+ * out = LayerNorm_E(x) (+ up, when given, added after the norm) on channel-first (B, E, L) maps, and
+ * channelMean[b·E + e] = the mean over L of out. `out` may be x itself (not up).
+ */
+function normPool(
+  x: Float32Array,
+  up: Float32Array | null,
+  B: number,
+  E: number,
+  L: number,
+  w: Float32Array,
+  b: Float32Array,
+  eps: number,
+  out: Float32Array,
+  channelMean: Float64Array,
+): void {
+  const mean = new Float64Array(L);
+  const rstd = new Float64Array(L);
+  const fround = Math.fround;
+  for (let n = 0; n < B; n++) {
+    const base = n * E * L;
+    channelStats(x, base, E, L, eps, mean, rstd);
+    for (let e = 0; e < E; e++) {
+      const row = base + e * L;
+      const we = w[e];
+      const be = b[e];
+      let sum = 0;
+      if (up) {
+        for (let s = 0; s < L; s++) {
+          const v = fround(fround((x[row + s] - mean[s]) * rstd[s] * we + be) + up[row + s]);
+          out[row + s] = v;
+          sum += v;
+        }
+      } else {
+        for (let s = 0; s < L; s++) {
+          const v = fround((x[row + s] - mean[s]) * rstd[s] * we + be);
+          out[row + s] = v;
+          sum += v;
+        }
+      }
+      channelMean[n * E + e] = sum / L;
+    }
+  }
+}
+
+/**
  * out = LayerNorm_E(y) + up on channel-first (B, E, L) maps (the norm over the channel axis, affine w, b: master's
  * `out_norm` applied per scan position), and channelMean[b·E + e] = the mean over L of out (SE's pooling).
  */
@@ -46,25 +91,7 @@ export function normAddPool(
   out: Float32Array,
   channelMean: Float64Array,
 ): void {
-  const mean = new Float64Array(L);
-  const rstd = new Float64Array(L);
-  const fround = Math.fround;
-  for (let n = 0; n < B; n++) {
-    const base = n * E * L;
-    channelStats(y, base, E, L, eps, mean, rstd);
-    for (let e = 0; e < E; e++) {
-      const row = base + e * L;
-      const we = w[e];
-      const be = b[e];
-      let sum = 0;
-      for (let s = 0; s < L; s++) {
-        const v = fround(fround((y[row + s] - mean[s]) * rstd[s] * we + be) + up[row + s]);
-        out[row + s] = v;
-        sum += v;
-      }
-      channelMean[n * E + e] = sum / L;
-    }
-  }
+  normPool(y, up, B, E, L, w, b, eps, out, channelMean);
 }
 
 /**
@@ -83,26 +110,8 @@ export function addNormPool(
   out: Float32Array,
   channelMean: Float64Array,
 ): void {
-  const mean = new Float64Array(L);
-  const rstd = new Float64Array(L);
-  const fround = Math.fround;
   for (let i = 0; i < B * E * L; i++) out[i] = y[i] + up[i];
-  for (let n = 0; n < B; n++) {
-    const base = n * E * L;
-    channelStats(out, base, E, L, eps, mean, rstd);
-    for (let e = 0; e < E; e++) {
-      const row = base + e * L;
-      const we = w[e];
-      const be = b[e];
-      let sum = 0;
-      for (let s = 0; s < L; s++) {
-        const v = fround((out[row + s] - mean[s]) * rstd[s] * we + be);
-        out[row + s] = v;
-        sum += v;
-      }
-      channelMean[n * E + e] = sum / L;
-    }
-  }
+  normPool(out, null, B, E, L, w, b, eps, out, channelMean);
 }
 
 /**

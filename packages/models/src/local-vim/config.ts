@@ -1,6 +1,6 @@
 import { ArgumentError } from '@vssm/core';
 import type { BaseModelConfig, FamilyName } from '../family.js';
-import { LOCAL_VIM_TINY_DIRECTIONS } from './presets.js';
+import { LOCAL_VIM_DEFAULTS, LOCAL_VIM_TINY_DIRECTIONS } from './presets.js';
 import {
   assertPlainObject,
   bool,
@@ -86,33 +86,6 @@ const KEYS: readonly (keyof LocalVimConfig)[] = [
   'spatialAttention',
 ];
 
-const DEFAULTS: Omit<LocalVimConfig, 'directions'> = {
-  family: 'local_vim',
-  numClasses: 1000,
-  imgSize: [224, 224],
-  patchSize: 16,
-  inChannels: 3,
-  embedDim: 192,
-  depth: 20,
-  dState: 16,
-  dConv: 4,
-  expand: 2,
-  dtRank: 'auto',
-  convBias: true,
-  projBias: false,
-  norm: 'rms',
-  normEps: 1e-5,
-  absPosEmbed: true,
-  rope: true,
-  ropeResidual: true,
-  ropePtSeqLen: 14,
-  clsToken: 'none',
-  pool: 'mean',
-  dropPathRate: 0.1,
-  reverseMode: 'exact',
-  spatialAttention: false,
-};
-
 function imgSizeOf(op: string, v: unknown): [number, number] {
   if (typeof v === 'number') return [posInt(op, 'imgSize', v), v];
   if (Array.isArray(v) && v.length === 2) return [posInt(op, 'imgSize[0]', v[0]), posInt(op, 'imgSize[1]', v[1])];
@@ -135,7 +108,7 @@ export function normalizeLocalVimConfig(input: Partial<LocalVimConfig> & { famil
   rejectUnknownKeys(op, raw, KEYS, 'key');
   if (raw.family !== undefined && raw.family !== 'local_vim')
     throw new ArgumentError(`${op}: family must be 'local_vim', got ${JSON.stringify(raw.family)}`);
-  const c = { ...DEFAULTS, ...raw } as LocalVimConfig & Record<string, unknown>;
+  const c = { ...LOCAL_VIM_DEFAULTS, ...raw } as LocalVimConfig & Record<string, unknown>;
   const depth = posInt(op, 'depth', c.depth);
   let directions: unknown = raw.directions;
   if (directions === undefined) {

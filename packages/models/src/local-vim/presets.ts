@@ -38,12 +38,14 @@ export const LOCAL_VIM_SMALL_DIRECTIONS: readonly (readonly string[])[] = Array.
   'w2_flip',
 ]);
 
-const base: Omit<LocalVimConfig, 'embedDim' | 'directions'> = {
+/** What a LocalVim config leaves out defaults to (`local_vim_tiny` without its directions). */
+export const LOCAL_VIM_DEFAULTS: Omit<LocalVimConfig, 'directions'> = {
   family: 'local_vim',
   numClasses: 1000,
   imgSize: [224, 224],
   patchSize: 16,
   inChannels: 3,
+  embedDim: 192,
   depth: 20,
   dState: 16,
   dConv: 4,
@@ -68,15 +70,15 @@ const copy = (d: readonly (readonly string[])[]) => d.map((l) => [...l]);
 
 /** Official LocalVim presets (names as in hunto/LocalMamba's timm registry). */
 export const LOCAL_VIM_PRESETS: Readonly<Record<string, LocalVimConfig>> = Object.freeze({
-  local_vim_tiny: { ...base, embedDim: 192, directions: copy(LOCAL_VIM_TINY_DIRECTIONS) },
+  local_vim_tiny: { ...LOCAL_VIM_DEFAULTS, embedDim: 192, directions: copy(LOCAL_VIM_TINY_DIRECTIONS) },
   local_vim_tiny_middle_cls_token: {
-    ...base,
+    ...LOCAL_VIM_DEFAULTS,
     embedDim: 192,
     directions: copy(LOCAL_VIM_TINY_DIRECTIONS),
     rope: false,
     ropeResidual: false,
     clsToken: 'middle',
   },
-  local_vim_small: { ...base, embedDim: 384, directions: copy(LOCAL_VIM_SMALL_DIRECTIONS) },
-  local_vim_tiny_search: { ...base, embedDim: 128, directions: null },
+  local_vim_small: { ...LOCAL_VIM_DEFAULTS, embedDim: 384, directions: copy(LOCAL_VIM_SMALL_DIRECTIONS) },
+  local_vim_tiny_search: { ...LOCAL_VIM_DEFAULTS, embedDim: 128, directions: null },
 });

@@ -11,7 +11,7 @@ import {
   rankOrAuto,
   rejectUnknownKeys,
 } from '../local-vim/validate.js';
-import { LOCAL_VSSM_TINY_DIRECTIONS } from './presets.js';
+import { LOCAL_VMAMBA_DEFAULTS, LOCAL_VSSM_TINY_DIRECTIONS } from './presets.js';
 
 /** A LocalVMamba (`VSSM` of hunto/LocalMamba `local_vmamba.py`) configuration: plain JSON. */
 export interface LocalVMambaConfig extends BaseModelConfig {
@@ -64,26 +64,6 @@ const KEYS: readonly (keyof LocalVMambaConfig)[] = [
   'simpleInit',
 ];
 
-const DEFAULTS: Omit<LocalVMambaConfig, 'directions'> = {
-  family: 'local_vmamba',
-  numClasses: 1000,
-  patchSize: 4,
-  inChannels: 3,
-  dims: [96, 192, 384, 768],
-  depths: [2, 2, 9, 2],
-  dState: 16,
-  ssmRatio: 2,
-  dtRank: 'auto',
-  act: 'silu',
-  ssmConv: 3,
-  ssmConvBias: true,
-  patchNorm: true,
-  dropPathRate: 0.2,
-  reverseMode: 'exact',
-  spatialAttention: false,
-  simpleInit: false,
-};
-
 function intList(op: string, name: string, v: unknown): number[] {
   if (!Array.isArray(v) || v.length === 0)
     throw new ArgumentError(`${op}: ${name} must be a non-empty list of positive integers, got ${JSON.stringify(v)}`);
@@ -101,7 +81,7 @@ export function normalizeLocalVMambaConfig(input: Partial<LocalVMambaConfig> & {
   if (raw.family !== undefined && raw.family !== 'local_vmamba') {
     throw new ArgumentError(`${op}: family must be 'local_vmamba', got ${JSON.stringify(raw.family)}`);
   }
-  const c = { ...DEFAULTS, ...raw } as LocalVMambaConfig;
+  const c = { ...LOCAL_VMAMBA_DEFAULTS, ...raw } as LocalVMambaConfig;
   const dims = intList(op, 'dims', c.dims);
   const depths = intList(op, 'depths', c.depths);
   if (dims.length !== depths.length)

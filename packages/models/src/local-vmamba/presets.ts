@@ -56,11 +56,14 @@ export const LOCAL_VSSM_SMALL_DIRECTIONS: readonly (readonly string[])[] = [
   ['h', 'v', 'w7', 'w7_flip'],
 ];
 
-const base: Omit<LocalVMambaConfig, 'dims' | 'depths' | 'directions' | 'dropPathRate'> = {
+/** What a LocalVMamba config leaves out defaults to (`local_vssm_tiny` without its directions). */
+export const LOCAL_VMAMBA_DEFAULTS: Omit<LocalVMambaConfig, 'directions'> = {
   family: 'local_vmamba',
   numClasses: 1000,
   patchSize: 4,
   inChannels: 3,
+  dims: [96, 192, 384, 768],
+  depths: [2, 2, 9, 2],
   dState: 16,
   ssmRatio: 2,
   dtRank: 'auto',
@@ -68,6 +71,7 @@ const base: Omit<LocalVMambaConfig, 'dims' | 'depths' | 'directions' | 'dropPath
   ssmConv: 3,
   ssmConvBias: true,
   patchNorm: true,
+  dropPathRate: 0.2,
   reverseMode: 'exact',
   spatialAttention: false,
   simpleInit: false,
@@ -81,19 +85,25 @@ const copy = (d: readonly (readonly string[])[]) => d.map((l) => [...l]);
  */
 export const LOCAL_VMAMBA_PRESETS: Readonly<Record<string, LocalVMambaConfig>> = Object.freeze({
   local_vssm_tiny: {
-    ...base,
+    ...LOCAL_VMAMBA_DEFAULTS,
     dims: [96, 192, 384, 768],
     depths: [2, 2, 9, 2],
     directions: copy(LOCAL_VSSM_TINY_DIRECTIONS),
     dropPathRate: 0.2,
   },
   local_vssm_small: {
-    ...base,
+    ...LOCAL_VMAMBA_DEFAULTS,
     dims: [96, 192, 384, 768],
     depths: [2, 2, 27, 2],
     directions: copy(LOCAL_VSSM_SMALL_DIRECTIONS),
     dropPathRate: 0.2,
   },
-  local_vssm_tiny_search: { ...base, dims: [32, 64, 128, 256], depths: [2, 2, 9, 2], directions: null, dropPathRate: 0.1 },
-  local_vssm_small_search: { ...base, dims: [32, 64, 128, 256], depths: [2, 2, 27, 2], directions: null, dropPathRate: 0.1 },
+  local_vssm_tiny_search: { ...LOCAL_VMAMBA_DEFAULTS, dims: [32, 64, 128, 256], depths: [2, 2, 9, 2], directions: null, dropPathRate: 0.1 },
+  local_vssm_small_search: {
+    ...LOCAL_VMAMBA_DEFAULTS,
+    dims: [32, 64, 128, 256],
+    depths: [2, 2, 27, 2],
+    directions: null,
+    dropPathRate: 0.1,
+  },
 });

@@ -62,7 +62,8 @@ const COMMON_KEYS = [
   'dropPathRate',
 ] as const;
 
-const MASTER_DEFAULTS: Omit<MSVMambaConfig, 'family'> = {
+/** What a master-branch config leaves out defaults to (MSVMamba-Tiny). */
+export const MASTER_DEFAULTS: Omit<MSVMambaConfig, 'family'> = {
   numClasses: 1000,
   inChans: 3,
   patchSize: 4,
@@ -77,7 +78,8 @@ const MASTER_DEFAULTS: Omit<MSVMambaConfig, 'family'> = {
   dropPathRate: 0,
 };
 
-const V2_DEFAULTS: Omit<MSVMambaV2Config, 'family'> = {
+/** What a v2-branch config leaves out defaults to (MSVMambav3-Tiny). */
+export const V2_DEFAULTS: Omit<MSVMambaV2Config, 'family'> = {
   ...MASTER_DEFAULTS,
   depths: [2, 2, 9, 2],
   ssmRatio: 1,

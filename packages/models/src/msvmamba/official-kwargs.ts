@@ -56,6 +56,24 @@ const isFalse = (v: unknown) => v === false || v === 0;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
 
+/** The config fields both branches read alike (dState, dtRank and dConv checked in this order). */
+function commonFields(r: KwargReader, dims: number[], depths: number[], ssmRatio: number, se: boolean) {
+  return {
+    numClasses: r.get('num_classes', 1000),
+    inChans: r.get('in_chans', 3),
+    patchSize: r.get('patch_size', 4),
+    dims,
+    depths,
+    dState: dStateOf(r),
+    ssmRatio,
+    dtRank: dtRankOf(r),
+    dConv: dConvOf(r),
+    convBias: r.get('ssm_conv_bias', true),
+    se,
+    dropPathRate: r.get('drop_path_rate', 0.1),
+  };
+}
+
 function dimsAndDepths(r: KwargReader, family: string): { dims: number[]; depths: number[] } {
   const depths = r.get<unknown>('depths', [2, 2, 9, 2]);
   if (!Array.isArray(depths) || depths.length === 0) throw r.error('depths', depths, 'expected a non-empty list of block counts');
@@ -131,25 +149,13 @@ export function masterFromOfficialKwargs(kwargs: Kwargs): MSVMambaConfig {
   r.require('convFFN', false, isTrue, 'MSVMamba blocks use the ConvFFN');
   const se = r.get<unknown>('add_se', false);
   if (typeof se !== 'boolean') throw r.error('add_se', se, 'expected a boolean');
-  const numClasses = r.get('num_classes', 1000);
   // No effect at inference, or options of code paths the official SS2D/VSSBlock never reads:
   r.ignore('ssm_drop_rate', 'mlp_act_layer', 'mlp_drop_rate', 'use_checkpoint', 'ffn_dropout', 'up_sample', 'ms_fusion');
   r.ignore('recurrent', 'inter_block_ssm', 'grid_size', 'multiscale_ratio', 'multiscale_ksize', 'continous_patch');
   r.ignore('adaptive_merge', 'b1_seq', 'b1_ratio', 'lpu');
   const config = normalizeMasterConfig({
     family: 'msvmamba',
-    numClasses: numClasses as number,
-    inChans: r.get('in_chans', 3),
-    patchSize: r.get('patch_size', 4),
-    dims,
-    depths,
-    dState: dStateOf(r),
-    ssmRatio,
-    dtRank: dtRankOf(r),
-    dConv: dConvOf(r),
-    convBias: r.get('ssm_conv_bias', true),
-    se,
-    dropPathRate: r.get('drop_path_rate', 0.1),
+    ...commonFields(r, dims, depths, ssmRatio, se),
   });
   r.finish();
   return config;
@@ -182,18 +188,7 @@ export function v2FromOfficialKwargs(kwargs: Kwargs): MSVMambaV2Config {
   r.ignore('imgsize', 'pre_norm', 'axis_stage', 'num_heads');
   const config = normalizeV2Config({
     family: 'msvmamba_v2',
-    numClasses: r.get('num_classes', 1000),
-    inChans: r.get('in_chans', 3),
-    patchSize: r.get('patch_size', 4),
-    dims,
-    depths,
-    dState: dStateOf(r),
-    ssmRatio,
-    dtRank: dtRankOf(r),
-    dConv: dConvOf(r),
-    convBias: r.get('ssm_conv_bias', true),
-    se,
-    dropPathRate: r.get('drop_path_rate', 0.1),
+    ...commonFields(r, dims, depths, ssmRatio, se),
     gate: types[0] === 'vms',
     convFfnRatio: r.get('conv_ffn_ratio', 2),
   });

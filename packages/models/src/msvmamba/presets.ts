@@ -1,37 +1,18 @@
-import type { MSVMambaConfig, MSVMambaV2Config } from './config.js';
+import { MASTER_DEFAULTS, type MSVMambaConfig, type MSVMambaV2Config, V2_DEFAULTS } from './config.js';
 
 const master = (dim: number, depths: number[]): MSVMambaConfig => ({
   family: 'msvmamba',
-  numClasses: 1000,
-  inChans: 3,
-  patchSize: 4,
+  ...MASTER_DEFAULTS,
   dims: [dim, 2 * dim, 4 * dim, 8 * dim],
   depths,
-  dState: 1,
-  ssmRatio: 2,
-  dtRank: 'auto',
-  dConv: 3,
-  convBias: true,
-  se: true,
-  dropPathRate: 0,
 });
 
 const v2 = (dim: number, depths: number[], gate: boolean): MSVMambaV2Config => ({
   family: 'msvmamba_v2',
-  numClasses: 1000,
-  inChans: 3,
-  patchSize: 4,
+  ...V2_DEFAULTS,
   dims: [dim, 2 * dim, 4 * dim, 8 * dim],
   depths,
-  dState: 1,
-  ssmRatio: 1,
-  dtRank: 'auto',
-  dConv: 3,
-  convBias: true,
-  se: true,
-  dropPathRate: 0,
   gate,
-  convFfnRatio: 4,
 });
 
 /**

@@ -41,6 +41,36 @@ function withStage<T>(body: (ops: WasmOps, stage: Staging) => T): T | undefined 
 
 const product = (shape: readonly number[]) => shape.reduce((s, d) => s * d, 1);
 
+/** Pointers (0 = absent) of out (M, N) = act(x (M, K) · weight (N, K)ᵀ + bias (N) + residual (M, N)) in wasm memory. */
+interface LinearCall {
+  M: number;
+  N: number;
+  K: number;
+  x: number;
+  weight: number;
+  bias: number;
+  out: number;
+  act: number;
+  residual: number;
+}
+
+/** F.linear's GEMM on operands already in wasm memory (the weight read transposed, the bias per column). */
+function linearGemm(ops: WasmOps, s: Staging, l: LinearCall): void {
+  wasmGemm(ops, s, {
+    M: l.M,
+    N: l.N,
+    K: l.K,
+    a: { ptr: l.x, rs: l.K, cs: 1 },
+    b: { ptr: l.weight, rs: 1, cs: l.K },
+    c: l.out,
+    ldc: l.N,
+    bias: l.bias,
+    biasMode: P.BIAS_PER_COLUMN,
+    act: l.act,
+    residual: l.residual,
+  });
+}
+
 /** act(x (..., K) · weightᵀ + bias + residual (..., N)). */
 export function linearWasm(x: Tensor, weight: Tensor, bias: Tensor | null, act: number, residual: Tensor | null): Tensor | undefined {
   const K = x.shape[x.rank - 1];
@@ -53,19 +83,7 @@ export function linearWasm(x: Tensor, weight: Tensor, bias: Tensor | null, act: 
     const bp = bias ? s.input(bias, 8) : 0;
     const rp = residual ? s.input(residual) : 0;
     const out = s.output(M * N);
-    wasmGemm(ops, s, {
-      M,
-      N,
-      K,
-      a: { ptr: xp, rs: K, cs: 1 },
-      b: { ptr: wp, rs: 1, cs: K },
-      c: out,
-      ldc: N,
-      bias: bp,
-      biasMode: P.BIAS_PER_COLUMN,
-      act,
-      residual: rp,
-    });
+    linearGemm(ops, s, { M, N, K, x: xp, weight: wp, bias: bp, out, act, residual: rp });
     return s.result(out, [...x.shape.slice(0, -1), N]);
   });
 }
@@ -333,6 +351,36 @@ export function binaryWasm(x: Tensor, y: Tensor, op: number): Tensor | undefined
   });
 }
 
+/** Pointers (0 = absent) of a row norm over rows (rows, D) in wasm memory; `sum` receives x + residual. */
+interface RowNormCall {
+  x: number;
+  out: number;
+  rows: number;
+  D: number;
+  weight: number;
+  bias: number;
+  eps: number;
+  residual: number;
+  sum: number;
+}
+
+/** Runs the `layer_norm` or `rms_norm` kernel over rows already in wasm memory. */
+function runRowNorm(ops: WasmOps, s: Staging, kernel: 'layer_norm' | 'rms_norm', r: RowNormCall): void {
+  const parts = ops.participants(r.rows * r.D, wasmTuning.minElementwisePerThread);
+  const args = s.params([0, 0], (a, f) => {
+    a[P.N_X] = r.x;
+    a[P.N_OUT] = r.out;
+    a[P.N_ROWS] = r.rows;
+    a[P.N_D] = r.D;
+    a[P.N_WEIGHT] = r.weight;
+    a[P.N_BIAS] = r.bias;
+    f[P.N_EPS] = r.eps;
+    a[P.N_RESIDUAL] = r.residual;
+    a[P.N_SUM_OUT] = r.sum;
+  });
+  ops.run(kernel, args, r.rows, { participants: parts, grain: Math.max(1, Math.floor(r.rows / (8 * parts))) });
+}
+
 /**
  * LayerNorm (or RMSNorm) over the last axis; with `residual`, of x + residual, whose sum is returned as well.
  */
@@ -354,20 +402,7 @@ export function rowNormWasm(
     const rp = s.optional(residual);
     const sum = residual ? s.output(n) : 0;
     const out = s.output(n);
-    const rows = n / D;
-    const parts = ops.participants(n, wasmTuning.minElementwisePerThread);
-    const args = s.params([0, 0], (a, f) => {
-      a[P.N_X] = xp;
-      a[P.N_OUT] = out;
-      a[P.N_ROWS] = rows;
-      a[P.N_D] = D;
-      a[P.N_WEIGHT] = wp;
-      a[P.N_BIAS] = bp;
-      f[P.N_EPS] = eps;
-      a[P.N_RESIDUAL] = rp;
-      a[P.N_SUM_OUT] = sum;
-    });
-    ops.run(kernel, args, rows, { participants: parts, grain: Math.max(1, Math.floor(rows / (8 * parts))) });
+    runRowNorm(ops, s, kernel, { x: xp, out, rows: n / D, D, weight: wp, bias: bp, eps, residual: rp, sum });
     return { out: s.result(out, x.shape), sum: residual ? s.result(sum, x.shape) : null };
   });
 }
@@ -462,29 +497,8 @@ function layerNormLinearWasm(
     const bp = bias ? s.input(bias, 8) : 0;
     const normed = s.alloc(M * K);
     const out = s.output(M * N);
-    const parts = ops.participants(M * K, wasmTuning.minElementwisePerThread);
-    const normArgs = s.params([0, 0], (a, f) => {
-      a[P.N_X] = xp;
-      a[P.N_OUT] = normed;
-      a[P.N_ROWS] = M;
-      a[P.N_D] = K;
-      a[P.N_WEIGHT] = nwp;
-      a[P.N_BIAS] = nbp;
-      f[P.N_EPS] = eps;
-    });
-    ops.run('layer_norm', normArgs, M, { participants: parts, grain: Math.max(1, Math.floor(M / (8 * parts))) });
-    wasmGemm(ops, s, {
-      M,
-      N,
-      K,
-      a: { ptr: normed, rs: K, cs: 1 },
-      b: { ptr: wp, rs: 1, cs: K },
-      c: out,
-      ldc: N,
-      bias: bp,
-      biasMode: P.BIAS_PER_COLUMN,
-      act,
-    });
+    runRowNorm(ops, s, 'layer_norm', { x: xp, out: normed, rows: M, D: K, weight: nwp, bias: nbp, eps, residual: 0, sum: 0 });
+    linearGemm(ops, s, { M, N, K, x: normed, weight: wp, bias: bp, out, act, residual: 0 });
     return s.result(out, [...x.shape.slice(0, -1), N]);
   });
 }

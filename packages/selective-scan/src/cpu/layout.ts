@@ -11,7 +11,7 @@ export function defaultChunkSize(dstate: number): number {
 }
 
 /** Writes B or C from (batch, groups, dstate, length) into `dst` as (batch, groups, length, dstate). */
-export function transposeStateTime(src: Float32Array, dst: Float32Array, rows: number, dstate: number, length: number): void {
+export function transposeStateTime(src: ArrayLike<number>, dst: Float32Array, rows: number, dstate: number, length: number): void {
   const block = dstate * length;
   for (let r = 0; r < rows; r++) {
     const base = r * block;

@@ -24,24 +24,31 @@ function transposedBC(p: ScanProblem): { Bt: Float32Array; Ct: Float32Array } {
   return { Bt, Ct };
 }
 
+/** Offsets of channel d of batch element b (its (length) row, its group's B/C block, its A row and stored states) and its scalars. */
+function channelRow(p: ScanProblem, b: number, d: number, nC: number) {
+  const { dim, length: L, dstate: N, groups: G } = p;
+  const g = Math.floor(d / (dim / G));
+  return {
+    row: (b * dim + d) * L,
+    bc: (b * G + g) * L * N,
+    bias: p.deltaBias ? p.deltaBias[d] : 0,
+    Dd: p.D ? p.D[d] : 0,
+    aRow: d * N,
+    sRow: (b * dim + d) * nC * N,
+  };
+}
+
 export function tsForward(p: ScanProblem, chunkSize: number): BackendForward & { saved: ChunkStates } {
-  const { batch, dim, length: L, dstate: N, groups: G } = p;
+  const { batch, dim, length: L, dstate: N } = p;
   const nC = chunkCount(L, chunkSize);
   const { Bt, Ct } = transposedBC(p);
   const out = new Float32Array(batch * dim * L);
   const lastState = new Float32Array(batch * dim * N);
   const states = new Float32Array(batch * dim * nC * N);
   const h = new Float32Array(N);
-  const cpg = dim / G;
   for (let b = 0; b < batch; b++) {
     for (let d = 0; d < dim; d++) {
-      const g = Math.floor(d / cpg);
-      const row = (b * dim + d) * L;
-      const bc = (b * G + g) * L * N;
-      const bias = p.deltaBias ? p.deltaBias[d] : 0;
-      const Dd = p.D ? p.D[d] : 0;
-      const aRow = d * N;
-      const sRow = (b * dim + d) * nC * N;
+      const { row, bc, bias, Dd, aRow, sRow } = channelRow(p, b, d, nC);
       h.fill(0);
       for (let c = 0; c < nC; c++) {
         const l1 = Math.min(L, (c + 1) * chunkSize);
@@ -90,16 +97,9 @@ export function tsBackward(p: ScanProblem, saved: ChunkStates, dout: Float32Arra
   const dlS = new Float32Array(CH);
   const gyS = new Float32Array(CH);
   const sgS = new Float32Array(CH);
-  const cpg = dim / G;
   for (let b = 0; b < batch; b++) {
     for (let d = 0; d < dim; d++) {
-      const g = Math.floor(d / cpg);
-      const row = (b * dim + d) * L;
-      const bc = (b * G + g) * L * N;
-      const bias = p.deltaBias ? p.deltaBias[d] : 0;
-      const Dd = p.D ? p.D[d] : 0;
-      const aRow = d * N;
-      const sRow = (b * dim + d) * nC * N;
+      const { row, bc, bias, Dd, aRow, sRow } = channelRow(p, b, d, nC);
       carry.fill(0);
       for (let c = nC - 1; c >= 0; c--) {
         const l0 = c * CH;
@@ -162,18 +162,11 @@ export function tsBackward(p: ScanProblem, saved: ChunkStates, dout: Float32Arra
       }
     }
   }
-  const rows = batch * G;
+  // (length, dstate) back to (dstate, length): the transpose with the two axes' roles swapped
   const dB = new Float32Array(p.B.length);
   const dC = new Float32Array(p.C.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * N * L;
-    for (let n = 0; n < N; n++) {
-      for (let l = 0; l < L; l++) {
-        dB[base + n * L + l] = dBt[base + l * N + n];
-        dC[base + n * L + l] = dCt[base + l * N + n];
-      }
-    }
-  }
+  transposeStateTime(dBt, dB, batch * G, L, N);
+  transposeStateTime(dCt, dC, batch * G, L, N);
   return {
     du,
     ddelta,

@@ -3,7 +3,7 @@ import type { IKernelFunctionThis } from 'gpu.js';
 import { GPU, type GpuInstance, input } from './lib.js';
 import type { BackendForward, BackendGrads, BackendStatus, ScanProblem, SelectiveScanBackend } from '../types.js';
 import { probeAdapter, sharedDevice } from '../webgpu/context.js';
-import { batchSlices, concatSlices, problemSlice, sumInto } from '../webgpu/slicing.js';
+import { batchSlices, concatSlices, problemSlice, sumInto, zeroGrads } from '../webgpu/slicing.js';
 import { type ExecutorReport, flatten, GpujsPlan, planKey, type PlanShape } from './plan.js';
 
 export const GPUJS_MODES = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'] as const;
@@ -190,19 +190,7 @@ export function createGpujsBackend(mode: GpujsMode, options: GpujsBackendOptions
     },
     async backward(p: ScanProblem, _forward: BackendForward, dout: Float32Array): Promise<BackendGrads> {
       const g = await ensure();
-      if (p.batch * p.dim * p.length === 0) {
-        const z = (n: number) => new Float32Array(n);
-        return {
-          du: z(p.u.length),
-          ddelta: z(p.delta.length),
-          dA: z(p.A.length),
-          dB: z(p.B.length),
-          dC: z(p.C.length),
-          dD: p.D ? z(p.dim) : undefined,
-          dz: p.z ? z(p.u.length) : undefined,
-          ddeltaBias: p.deltaBias ? z(p.dim) : undefined,
-        };
-      }
+      if (p.batch * p.dim * p.length === 0) return zeroGrads(p);
       const per = p.dim * p.length;
       const parts: Record<string, Float32Array>[] = [];
       for (const [b0, b1] of batchSlices(p.batch, sliceSize(p))) {

@@ -1,5 +1,6 @@
 import { type GpuInput, type GpuInstance, input, type Kernel, type Pipeline } from './lib.js';
 import type { ScanProblem } from '../types.js';
+import { concatSlices } from '../webgpu/slicing.js';
 import * as k from './kernels.js';
 
 /** Sizes that fix one set of compiled kernels (gpu.js bakes constants and output sizes into each kernel). */
@@ -168,11 +169,5 @@ export function flatten(value: unknown): Float32Array {
     } else throw new TypeError(`gpu.js returned an unexpected ${typeof v}`);
   };
   walk(value);
-  const out = new Float32Array(parts.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of parts) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
+  return concatSlices(parts);
 }

@@ -5,7 +5,7 @@ import { probeAdapter, sharedDevice } from './context.js';
 import { groupShape } from './wgsl-backward.js';
 import { type DeviceForward, type LaunchConfig, type LaunchOptions, WebgpuScanner } from './scanner.js';
 import { alignUp, packedLayout, type ScanDims } from './layout.js';
-import { batchSlices, concatSlices, problemSlice, sumInto } from './slicing.js';
+import { batchSlices, concatSlices, problemSlice, sumInto, zeroGrads } from './slicing.js';
 
 /** What the forward keeps for the backward: the chunk-end states, read back (no device memory is held between calls). */
 interface WebgpuSaved {
@@ -199,19 +199,7 @@ export function createWebgpuBackend(options: WebgpuBackendOptions = {}): WebgpuB
     async backward(p: ScanProblem, forward: BackendForward, dout: Float32Array): Promise<BackendGrads> {
       const sc = await getScanner();
       const saved = (forward.saved as WebgpuSaved | undefined)?.kind === 'webgpu' ? (forward.saved as WebgpuSaved) : undefined;
-      if (p.batch * p.dim * p.length === 0) {
-        const z = (n: number) => new Float32Array(n);
-        return {
-          du: z(p.u.length),
-          ddelta: z(p.delta.length),
-          dA: z(p.A.length),
-          dB: z(p.B.length),
-          dC: z(p.C.length),
-          dD: p.D ? z(p.dim) : undefined,
-          dz: p.z ? z(p.z.length) : undefined,
-          ddeltaBias: p.deltaBias ? z(p.dim) : undefined,
-        };
-      }
+      if (p.batch * p.dim * p.length === 0) return zeroGrads(p);
       const step = sliceSize(sc, p);
       if (step >= p.batch) return backwardSlice(sc, p, saved, dout);
       const per = p.dim * p.length;

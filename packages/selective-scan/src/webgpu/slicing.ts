@@ -1,4 +1,4 @@
-import type { ScanProblem } from '../types.js';
+import type { BackendGrads, ScanProblem } from '../types.js';
 
 /** [start, end) batch ranges of at most `step` elements. */
 export function batchSlices(batch: number, step: number): Array<[number, number]> {
@@ -22,7 +22,7 @@ export function problemSlice(p: ScanProblem, b0: number, b1: number): ScanProble
   };
 }
 
-export function concatSlices(parts: readonly Float32Array[]): Float32Array {
+export function concatSlices(parts: readonly ArrayLike<number>[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, a) => n + a.length, 0));
   let o = 0;
   for (const a of parts) {
@@ -37,4 +37,19 @@ export function sumInto(parts: readonly Float32Array[]): Float32Array {
   const acc = new Float64Array(parts[0].length);
   for (const a of parts) for (let i = 0; i < a.length; i++) acc[i] += a[i];
   return Float32Array.from(acc);
+}
+
+/** The gradients of a problem with no elements (batch · dim · length = 0): zero arrays of the inputs' sizes. */
+export function zeroGrads(p: ScanProblem): BackendGrads {
+  const z = (n: number) => new Float32Array(n);
+  return {
+    du: z(p.u.length),
+    ddelta: z(p.delta.length),
+    dA: z(p.A.length),
+    dB: z(p.B.length),
+    dC: z(p.C.length),
+    dD: p.D ? z(p.dim) : undefined,
+    dz: p.z ? z(p.z.length) : undefined,
+    ddeltaBias: p.deltaBias ? z(p.dim) : undefined,
+  };
 }

@@ -1,4 +1,4 @@
-import { COMBINE_FN, entryBuiltins, header, rep, SOFTPLUS_FN, workgroupScanFns } from './wgsl-common.js';
+import { COMBINE_FN, entryBuiltins, header, rep, SOFTPLUS_FN, storageBindings, workgroupScanFns } from './wgsl-common.js';
 import { chunkLoad, chunkStore, type ScanVariant } from './wgsl-forward.js';
 
 /** Invocations of the elementwise and reduction kernels. */
@@ -12,9 +12,11 @@ export const GROUP_WG = 256;
  */
 export function gateShader(): string {
   return `${header(false)}
-@group(0) @binding(1) var<storage, read> dout_: array<f32>;
-@group(0) @binding(2) var<storage, read> z_: array<f32>;
-@group(0) @binding(3) var<storage, read_write> gk_: array<f32>;
+${storageBindings([
+  ['dout_', 'read'],
+  ['z_', 'read'],
+  ['gk_', 'read_write'],
+])}
 ${SOFTPLUS_FN}
 @compute @workgroup_size(${FLAT_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -51,14 +53,16 @@ export function chunkBackwardShader(v: ScanVariant): string {
       ? `select(1.0, sigmoid(dr${i} + bias), dr${i} + bias <= 20.0) * fma(uu${i}, sB${i}, sAa${i})`
       : `fma(uu${i}, sB${i}, sAa${i})`;
   return `${header(v.subgroups)}
-@group(0) @binding(1) var<storage, read> u_: array<f32>;
-@group(0) @binding(2) var<storage, read> dl_: array<f32>;
-@group(0) @binding(3) var<storage, read> gk_: array<f32>;
-@group(0) @binding(4) var<storage, read> B_: array<f32>;
-@group(0) @binding(5) var<storage, read> C_: array<f32>;
-@group(0) @binding(6) var<storage, read> aux_: array<f32>;
-@group(0) @binding(7) var<storage, read_write> gseq_: array<f32>;
-@group(0) @binding(8) var<storage, read_write> gtile_: array<f32>;
+${storageBindings([
+  ['u_', 'read'],
+  ['dl_', 'read'],
+  ['gk_', 'read'],
+  ['B_', 'read'],
+  ['C_', 'read'],
+  ['aux_', 'read'],
+  ['gseq_', 'read_write'],
+  ['gtile_', 'read_write'],
+])}
 ${SOFTPLUS_FN}
 ${COMBINE_FN}
 ${workgroupScanFns(WG, v.subgroups)}
@@ -276,14 +280,16 @@ ${rep(m, (j) => `    sRed[(${j * CS}u + cs) * ${N}u + n] = ${acc}${r * LB + j};`
     return `${decay}      dh = fma(sCt[n * ${LT}u + ${i}u], sGy[cs * ${LT}u + ${i}u], dh);\n      accB${i} = fma(dh, sDu[cs * ${LT}u + ${i}u], accB${i});`;
   });
   return `${header(false)}
-@group(0) @binding(1) var<storage, read> u_: array<f32>;
-@group(0) @binding(2) var<storage, read> dl_: array<f32>;
-@group(0) @binding(3) var<storage, read> gk_: array<f32>;
-@group(0) @binding(4) var<storage, read> B_: array<f32>;
-@group(0) @binding(5) var<storage, read> C_: array<f32>;
-@group(0) @binding(6) var<storage, read> aux_: array<f32>;
-@group(0) @binding(7) var<storage, read> gtile_: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dbc_: array<f32>;
+${storageBindings([
+  ['u_', 'read'],
+  ['dl_', 'read'],
+  ['gk_', 'read'],
+  ['B_', 'read'],
+  ['C_', 'read'],
+  ['aux_', 'read'],
+  ['gtile_', 'read'],
+  ['dbc_', 'read_write'],
+])}
 ${SOFTPLUS_FN}
 var<workgroup> sDt: array<f32, ${CS * LT}>;
 var<workgroup> sDu: array<f32, ${CS * LT}>;
@@ -359,8 +365,10 @@ ${rep(rounds, (r) => `  {${reduce('accB', 'p.offDB', r)}${reduce('accC', 'p.offD
 export function reduceShader(dstate: number): string {
   const N = dstate;
   return `${header(false)}
-@group(0) @binding(1) var<storage, read> gtile_: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dbc_: array<f32>;
+${storageBindings([
+  ['gtile_', 'read'],
+  ['dbc_', 'read_write'],
+])}
 @compute @workgroup_size(${FLAT_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.gridWidth;

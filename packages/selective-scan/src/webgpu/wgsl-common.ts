@@ -198,6 +198,14 @@ export function entryBuiltins(subgroups: boolean): { params: string; locals: str
   };
 }
 
+/**
+ * Declarations of the shader's f32 storage arrays, bound in order from 1 (binding 0 is the params uniform of `header`):
+ * one `@group(0) @binding(i) var<storage, access> name: array<f32>;` line each.
+ */
+export function storageBindings(arrays: ReadonlyArray<readonly [name: string, access: 'read' | 'read_write']>): string {
+  return arrays.map(([name, access], i) => `@group(0) @binding(${i + 1}) var<storage, ${access}> ${name}: array<f32>;`).join('\n');
+}
+
 export function header(subgroups: boolean): string {
   return `${subgroups ? 'enable subgroups;\n' : ''}${PARAMS_STRUCT}\n@group(0) @binding(0) var<uniform> p: Params;\n`;
 }

@@ -1,4 +1,4 @@
-import { COMBINE_FN, entryBuiltins, header, rep, SOFTPLUS_FN, workgroupScanFns } from './wgsl-common.js';
+import { COMBINE_FN, entryBuiltins, header, rep, SOFTPLUS_FN, storageBindings, workgroupScanFns } from './wgsl-common.js';
 
 /** Compile-time choices baked into a scan shader (one pipeline per distinct value). */
 export interface ScanVariant {
@@ -68,13 +68,15 @@ export function forwardShader(v: ScanVariant): string {
   const b = entryBuiltins(v.subgroups);
   const sp = (x: string) => (v.softplus ? `softplus(${x} + bias)` : `${x} + bias`);
   return `${header(v.subgroups)}
-@group(0) @binding(1) var<storage, read> u_: array<f32>;
-@group(0) @binding(2) var<storage, read> dl_: array<f32>;
-@group(0) @binding(3) var<storage, read> z_: array<f32>;
-@group(0) @binding(4) var<storage, read> B_: array<f32>;
-@group(0) @binding(5) var<storage, read> C_: array<f32>;
-@group(0) @binding(6) var<storage, read_write> out_: array<f32>;
-@group(0) @binding(7) var<storage, read_write> aux_: array<f32>;
+${storageBindings([
+  ['u_', 'read'],
+  ['dl_', 'read'],
+  ['z_', 'read'],
+  ['B_', 'read'],
+  ['C_', 'read'],
+  ['out_', 'read_write'],
+  ['aux_', 'read_write'],
+])}
 ${SOFTPLUS_FN}
 ${COMBINE_FN}
 ${workgroupScanFns(WG, v.subgroups)}
