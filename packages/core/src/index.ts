@@ -3,6 +3,7 @@ export * from './shape.js';
 export { Rng } from './rng.js';
 export * from './dtype.js';
 export { Tensor, type NestedArray, type SliceSpec } from './tensor.js';
+export { firstNonFinite } from './finite.js';
 export { allClose, goldenClose, goldenTolerance, type AllCloseOptions, type AllCloseReport } from './allclose.js';
 export * from './io/safetensors.js';
 export { openSafetensors, SafetensorsReader } from './io/safetensors-reader.js';

@@ -1,6 +1,7 @@
 import ndarray, { type NdArray } from 'ndarray';
 import ops from 'ndarray-ops';
 import { ArgumentError, ShapeError } from './errors.js';
+import { firstNonFinite } from './finite.js';
 import { Rng } from './rng.js';
 import {
   assertValidShape,
@@ -523,11 +524,7 @@ export class Tensor {
 
   /** True when every element is finite. */
   isFinite(): boolean {
-    const d = this.contiguousData();
-    // x·0 is NaN exactly for NaN and ±Infinity: one branch-free multiply-add per element
-    let probe = 0;
-    for (let i = 0; i < d.length; i++) probe += d[i] * 0;
-    return probe === 0;
+    return firstNonFinite(this.contiguousData()) < 0;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ArgumentError, NonFiniteError, Tensor } from '@vssm/core';
+import { ArgumentError, firstNonFinite, NonFiniteError, Tensor } from '@vssm/core';
 import { assertAlive } from '@vssm/wasm';
 import { resolveBackend } from './registry.js';
 import type { BackendForward, ScanProblem, SelectiveScanBackend, SelectiveScanInputs, SelectiveScanOptions } from './types.js';
@@ -61,14 +61,6 @@ export interface SelectiveScanGrads {
   backend: string;
 }
 
-function firstNonFinite(x: Float32Array): number {
-  // x·0 is NaN exactly for NaN and ±Infinity: one multiply-add per element, no branch, then a search only on failure
-  let probe = 0;
-  for (let i = 0; i < x.length; i++) probe += x[i] * 0;
-  if (probe === 0) return -1;
-  for (let i = 0; i < x.length; i++) if (x[i] - x[i] !== 0) return i;
-  return -1;
-}
 
 /**
  * The selective scan of `mamba_ssm.selective_scan_ref`: validates the inputs, runs them on the named backend

@@ -1,4 +1,4 @@
-import { ArgumentError, formatShape, NonFiniteError, ShapeError, type Tensor } from '@vssm/core';
+import { ArgumentError, firstNonFinite, formatShape, NonFiniteError, ShapeError, type Tensor } from '@vssm/core';
 import type { ScanProblem, SelectiveScanInputs } from './types.js';
 
 const OP = 'selectiveScan';
@@ -24,10 +24,8 @@ function unravel(flat: number, shape: readonly number[]): string {
 /** The row-major data of `t`, after checking that every value is finite. */
 export function finiteData(op: string, name: string, t: Tensor): Float32Array {
   const data = t.contiguousData();
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v - v !== 0) throw new NonFiniteError(`${op}: '${name}' has a non-finite value ${v} at ${unravel(i, t.shape)}`);
-  }
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new NonFiniteError(`${op}: '${name}' has a non-finite value ${data[bad]} at ${unravel(bad, t.shape)}`);
   return data;
 }
 
