@@ -75,3 +75,27 @@ export const GM_ROWS = 7;
 export const GM_TILES = 8;
 /** Channels per item of gated_merge (a multiple of 4). */
 export const MERGE_TILE = 16;
+
+// search_stats (items (b, k, position block)) then search_merge (items (b, channel tile)): ys (B, K, E, Lmax), gates
+// (B, K, E) and the branch weights w (K) → out (B, T, E), Σ_k w_k · LayerNorm_noaffine(y_k ⊙ gate_k) per token row.
+export const SM_YS = 0;
+export const SM_GATES = 1;
+/** K f32: softmax(α). */
+export const SM_WEIGHTS = 2;
+export const SM_OUT = 3;
+export const SM_E = 4;
+export const SM_K = 5;
+export const SM_LMAX = 6;
+export const SM_T = 7;
+/** K·Lmax i32: sequence position → the token row reading it (−1 for none). */
+export const SM_ROWS = 8;
+/** K i32: L_k. */
+export const SM_LENGTHS = 9;
+/** B·K·Lmax f64 each: per position Σa then the mean, Σa² then 1 / √(σ² + eps), of a = y ⊙ gate over the E channels. */
+export const SM_MEAN = 10;
+export const SM_RSTD = 11;
+export const SM_S_BLOCKS = 12;
+export const SM_S_BLOCK = 13;
+/** f64 eps in slots 14–15 (8-byte aligned). */
+export const SM_EPS = 14;
+export const SM_TILES = 16;

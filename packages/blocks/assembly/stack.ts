@@ -1,7 +1,8 @@
 // Kernels of the stacked multi-direction path (the wasm twins of src/common/stack-kernels.ts, bit-identical to it):
 // gathers of token-major or channel-first activations into the (B, K, C, Lmax) stack of the grouped selective scan,
 // SCAttn's LayerNorm token means read in scan order (float64, the same summation order), and the reverse + gate +
-// sum of the K directions (products rounded to float32, summed in float32 in k order). Every kernel has the runtime
+// sum of the K directions (products rounded to float32, summed in float32 in k order), and the search merge (the
+// same with each gated direction LayerNormed and weighted by softmax(α)_k). Every kernel has the runtime
 // ABI (args, begin, end, participant) and writes disjoint outputs per work item. See packages/wasm/README.md.
 
 import {
@@ -53,6 +54,22 @@ import {
   MERGE_TILE,
   ORDER_IDENTITY,
   ORDER_REVERSED,
+  SM_E,
+  SM_EPS,
+  SM_GATES,
+  SM_K,
+  SM_LENGTHS,
+  SM_LMAX,
+  SM_MEAN,
+  SM_OUT,
+  SM_ROWS,
+  SM_RSTD,
+  SM_S_BLOCK,
+  SM_S_BLOCKS,
+  SM_T,
+  SM_TILES,
+  SM_WEIGHTS,
+  SM_YS,
 } from './stack-params';
 import { Param as P } from '../../wasm/assembly/param';
 
@@ -469,6 +486,222 @@ export function gated_merge(args: usize, begin: i32, end: i32, _participant: i32
         const row = outB + <usize>t * tokenBytes;
         for (let e = e0; e < e1; e++) {
           const p = load<f32>(yb + ((<usize>e * <usize>Lmax + <usize>s) << 2)) * M.f32(g, <usize>e);
+          const d = row + ((<usize>e) << 2);
+          store<f32>(d, first ? p : load<f32>(d) + p);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Search merge, first pass: per position s < L_k of a (b, k) row block, the mean and 1 / √(σ² + eps) over the E
+ * channels of a = y[e, s] · gate[e] (each product rounded to float32), Σa and Σa² in float64 (channels four at a
+ * time, ((a0 + a1) + a2) + a3, then the rest one by one, as the TypeScript kernel). Item (b, k, block of positions).
+ */
+export function search_stats(args: usize, begin: i32, end: i32, _participant: i32): void {
+  const ys = P.ptr(args, SM_YS);
+  const gates = P.ptr(args, SM_GATES);
+  const E = P.i(args, SM_E);
+  const K = P.i(args, SM_K);
+  const Lmax = P.i(args, SM_LMAX);
+  const lengths = P.ptr(args, SM_LENGTHS);
+  const meanOut = P.ptr(args, SM_MEAN);
+  const rstdOut = P.ptr(args, SM_RSTD);
+  const sBlocks = P.i(args, SM_S_BLOCKS);
+  const sBlock = P.i(args, SM_S_BLOCK);
+  const eps = P.f64(args, SM_EPS);
+  const Ef = <f64>E;
+  const lineBytes = (<usize>Lmax) << 2;
+  for (let item = begin; item < end; item++) {
+    const sb = item % sBlocks;
+    const bk = item / sBlocks;
+    const k = bk % K;
+    const L = M.i32(lengths, k);
+    const s0 = sb * sBlock;
+    const s1 = min(L, s0 + sBlock);
+    if (s0 >= s1) continue;
+    const base = ys + ((<usize>bk * <usize>E * <usize>Lmax) << 2);
+    const g = gates + ((<usize>bk * <usize>E) << 2);
+    const sum = meanOut + ((<usize>bk * <usize>Lmax) << 3);
+    const sq = rstdOut + ((<usize>bk * <usize>Lmax) << 3);
+    memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
+    memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
+    let e = 0;
+    for (; e + 4 <= E; e += 4) {
+      const r0 = base + ((<usize>e * <usize>Lmax) << 2);
+      const g0 = M.f32(g, <usize>e);
+      const g1 = M.f32(g, <usize>e + 1);
+      const g2 = M.f32(g, <usize>e + 2);
+      const g3 = M.f32(g, <usize>e + 3);
+      const g0v = f32x4.splat(g0);
+      const g1v = f32x4.splat(g1);
+      const g2v = f32x4.splat(g2);
+      const g3v = f32x4.splat(g3);
+      let s = s0;
+      for (; s + 4 <= s1; s += 4) {
+        const o = (<usize>s) << 2;
+        const v0 = f32x4.mul(v128.load(r0 + o), g0v);
+        const v1 = f32x4.mul(v128.load(r0 + lineBytes + o), g1v);
+        const v2 = f32x4.mul(v128.load(r0 + 2 * lineBytes + o), g2v);
+        const v3 = f32x4.mul(v128.load(r0 + 3 * lineBytes + o), g3v);
+        const a0 = f64x2.promote_low_f32x4(v0);
+        const a1 = f64x2.promote_low_f32x4(v1);
+        const a2 = f64x2.promote_low_f32x4(v2);
+        const a3 = f64x2.promote_low_f32x4(v3);
+        const h0 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v0, v0, 2, 3, 2, 3));
+        const h1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v1, v1, 2, 3, 2, 3));
+        const h2 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v2, v2, 2, 3, 2, 3));
+        const h3 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v3, v3, 2, 3, 2, 3));
+        const q = (<usize>s) << 3;
+        const lo = f64x2.add(f64x2.add(f64x2.add(a0, a1), a2), a3);
+        const hi = f64x2.add(f64x2.add(f64x2.add(h0, h1), h2), h3);
+        v128.store(sum + q, f64x2.add(v128.load(sum + q), lo));
+        v128.store(sum + q, f64x2.add(v128.load(sum + q, 16), hi), 16);
+        const lo2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, a0), f64x2.mul(a1, a1)), f64x2.mul(a2, a2)), f64x2.mul(a3, a3));
+        const hi2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(h0, h0), f64x2.mul(h1, h1)), f64x2.mul(h2, h2)), f64x2.mul(h3, h3));
+        v128.store(sq + q, f64x2.add(v128.load(sq + q), lo2));
+        v128.store(sq + q, f64x2.add(v128.load(sq + q, 16), hi2), 16);
+      }
+      for (; s < s1; s++) {
+        const o = (<usize>s) << 2;
+        const v0 = <f64>(load<f32>(r0 + o) * g0);
+        const v1 = <f64>(load<f32>(r0 + lineBytes + o) * g1);
+        const v2 = <f64>(load<f32>(r0 + 2 * lineBytes + o) * g2);
+        const v3 = <f64>(load<f32>(r0 + 3 * lineBytes + o) * g3);
+        const q = (<usize>s) << 3;
+        store<f64>(sum + q, load<f64>(sum + q) + (v0 + v1 + v2 + v3));
+        store<f64>(sq + q, load<f64>(sq + q) + (v0 * v0 + v1 * v1 + v2 * v2 + v3 * v3));
+      }
+    }
+    for (; e < E; e++) {
+      const r = base + ((<usize>e * <usize>Lmax) << 2);
+      const ge = M.f32(g, <usize>e);
+      for (let s = s0; s < s1; s++) {
+        const v = <f64>(load<f32>(r + ((<usize>s) << 2)) * ge);
+        const q = (<usize>s) << 3;
+        store<f64>(sum + q, load<f64>(sum + q) + v);
+        store<f64>(sq + q, load<f64>(sq + q) + v * v);
+      }
+    }
+    for (let s = s0; s < s1; s++) {
+      const q = (<usize>s) << 3;
+      const mean = load<f64>(sum + q) / Ef;
+      const variance = max(0.0, load<f64>(sq + q) / Ef - mean * mean);
+      store<f64>(sum + q, mean);
+      store<f64>(sq + q, 1.0 / Math.sqrt(variance + eps));
+    }
+  }
+}
+
+/**
+ * Search merge, second pass: out[b, t, e] = Σ_k w_k · (a − μ_s) · rstd_s with a = ys[b, k, e, s] · gates[b, k, e]
+ * over the position s that token row t reads in direction k (rows[k][s] = t); a, the normalised value (μ and rstd
+ * rounded to float32), its product with w_k and the running sum over k are each rounded to float32 (PyTorch's
+ * order). Item (b, tile of MERGE_TILE channels); the stack is read in memory order through a 4×4 transpose.
+ */
+export function search_merge(args: usize, begin: i32, end: i32, _participant: i32): void {
+  const ys = P.ptr(args, SM_YS);
+  const gates = P.ptr(args, SM_GATES);
+  const weights = P.ptr(args, SM_WEIGHTS);
+  const out = P.ptr(args, SM_OUT);
+  const E = P.i(args, SM_E);
+  const K = P.i(args, SM_K);
+  const Lmax = P.i(args, SM_LMAX);
+  const T = P.i(args, SM_T);
+  const rowsAll = P.ptr(args, SM_ROWS);
+  const meanAll = P.ptr(args, SM_MEAN);
+  const rstdAll = P.ptr(args, SM_RSTD);
+  const tiles = P.i(args, SM_TILES);
+  const lineBytes = (<usize>Lmax) << 2;
+  const tokenBytes = (<usize>E) << 2;
+  for (let item = begin; item < end; item++) {
+    const tile = item % tiles;
+    const b = item / tiles;
+    const e0 = tile * MERGE_TILE;
+    const e1 = min(E, e0 + MERGE_TILE);
+    const outB = out + ((<usize>b * <usize>T * <usize>E) << 2);
+    for (let k = 0; k < K; k++) {
+      const first = k === 0;
+      const bk = b * K + k;
+      const wk = M.f32(weights, <usize>k);
+      const wv = f32x4.splat(wk);
+      const rows = rowsAll + ((<usize>k * <usize>Lmax) << 2);
+      const mean = meanAll + ((<usize>bk * <usize>Lmax) << 3);
+      const rstd = rstdAll + ((<usize>bk * <usize>Lmax) << 3);
+      const g = gates + ((<usize>bk * <usize>E) << 2);
+      const yb = ys + ((<usize>bk * <usize>E * <usize>Lmax) << 2);
+      let s = 0;
+      for (; s + 4 <= Lmax; s += 4) {
+        const t0 = M.i32(rows, s);
+        const t1 = M.i32(rows, s + 1);
+        const t2 = M.i32(rows, s + 2);
+        const t3 = M.i32(rows, s + 3);
+        if ((t0 & t1 & t2 & t3) < 0) continue; // all four are padding
+        const q = mean + ((<usize>s) << 3);
+        const r = rstd + ((<usize>s) << 3);
+        // statistics of padding positions (and past L_k) are never computed: never read them
+        const m0 = f32x4.splat(t0 < 0 ? 0 : <f32>load<f64>(q));
+        const m1 = f32x4.splat(t1 < 0 ? 0 : <f32>load<f64>(q, 8));
+        const m2 = f32x4.splat(t2 < 0 ? 0 : <f32>load<f64>(q, 16));
+        const m3 = f32x4.splat(t3 < 0 ? 0 : <f32>load<f64>(q, 24));
+        const d0 = f32x4.splat(t0 < 0 ? 0 : <f32>load<f64>(r));
+        const d1 = f32x4.splat(t1 < 0 ? 0 : <f32>load<f64>(r, 8));
+        const d2 = f32x4.splat(t2 < 0 ? 0 : <f32>load<f64>(r, 16));
+        const d3 = f32x4.splat(t3 < 0 ? 0 : <f32>load<f64>(r, 24));
+        let e = e0;
+        for (; e + 4 <= e1; e += 4) {
+          const r0 = yb + ((<usize>e * <usize>Lmax + <usize>s) << 2);
+          const v0 = v128.load(r0);
+          const v1 = v128.load(r0 + lineBytes);
+          const v2 = v128.load(r0 + 2 * lineBytes);
+          const v3 = v128.load(r0 + 3 * lineBytes);
+          const gv = v128.load(g + ((<usize>e) << 2));
+          const col = outB + ((<usize>e) << 2);
+          if (t0 >= 0) {
+            const p = f32x4.mul(f32x4.mul(f32x4.sub(f32x4.mul(T4.t0(v0, v1, v2, v3), gv), m0), d0), wv);
+            const d = col + <usize>t0 * tokenBytes;
+            v128.store(d, first ? p : f32x4.add(v128.load(d), p));
+          }
+          if (t1 >= 0) {
+            const p = f32x4.mul(f32x4.mul(f32x4.sub(f32x4.mul(T4.t1(v0, v1, v2, v3), gv), m1), d1), wv);
+            const d = col + <usize>t1 * tokenBytes;
+            v128.store(d, first ? p : f32x4.add(v128.load(d), p));
+          }
+          if (t2 >= 0) {
+            const p = f32x4.mul(f32x4.mul(f32x4.sub(f32x4.mul(T4.t2(v0, v1, v2, v3), gv), m2), d2), wv);
+            const d = col + <usize>t2 * tokenBytes;
+            v128.store(d, first ? p : f32x4.add(v128.load(d), p));
+          }
+          if (t3 >= 0) {
+            const p = f32x4.mul(f32x4.mul(f32x4.sub(f32x4.mul(T4.t3(v0, v1, v2, v3), gv), m3), d3), wv);
+            const d = col + <usize>t3 * tokenBytes;
+            v128.store(d, first ? p : f32x4.add(v128.load(d), p));
+          }
+        }
+        for (; e < e1; e++) {
+          const r0 = yb + ((<usize>e * <usize>Lmax + <usize>s) << 2);
+          const ge = M.f32(g, <usize>e);
+          const col = outB + ((<usize>e) << 2);
+          for (let j = 0; j < 4; j++) {
+            const t = M.i32(rows, s + j);
+            if (t < 0) continue;
+            const mu = <f32>load<f64>(q + ((<usize>j) << 3));
+            const rs = <f32>load<f64>(r + ((<usize>j) << 3));
+            const p = (load<f32>(r0 + ((<usize>j) << 2)) * ge - mu) * rs * wk;
+            const d = col + <usize>t * tokenBytes;
+            store<f32>(d, first ? p : load<f32>(d) + p);
+          }
+        }
+      }
+      for (; s < Lmax; s++) {
+        const t = M.i32(rows, s);
+        if (t < 0) continue;
+        const mu = <f32>load<f64>(mean + ((<usize>s) << 3));
+        const rs = <f32>load<f64>(rstd + ((<usize>s) << 3));
+        const row = outB + <usize>t * tokenBytes;
+        for (let e = e0; e < e1; e++) {
+          const p = (load<f32>(yb + ((<usize>e * <usize>Lmax + <usize>s) << 2)) * M.f32(g, <usize>e) - mu) * rs * wk;
           const d = row + ((<usize>e) << 2);
           store<f32>(d, first ? p : load<f32>(d) + p);
         }

@@ -1,19 +1,24 @@
 /**
  * The stacked-direction passes, TypeScript kernels vs the WebAssembly ones (1 and 2 threads, outputs copied out
- * or left in wasm memory inside withScratch), on LocalVMamba-T stage-1 and LocalVim-T shapes. Prints the median
- * ms per call and the ratio to the TypeScript kernel measured in the same run.
+ * or left in wasm memory inside withScratch), on LocalVMamba-T stage-1 and LocalVim-T shapes (and the 8-direction
+ * search supernet). Prints the median ms per call and the ratio to the TypeScript kernel measured in the same run.
+ * `search` is the search merge alone (TypeScript twin vs wasm); `search-all` is the whole search-mode direction
+ * merge (SCAttn gates + merge), whose 'ts' column is the general path (reverse, SCAttn, searchMerge per direction).
  *
  *   node --conditions=source --import tsx bench/stack-kernels.ts [--reps 15]
  */
 import { cpus } from 'node:os';
 import { Tensor } from '@vssm/core';
+import { SCAttn, ScanMerge } from '@vssm/scattn';
 import { currentScope, residentTensor, scopeAlloc, WasmRuntime, withScratch } from '@vssm/wasm';
 import { type DirectionStack, directionStack } from '../src/common/direction-stack.js';
+import { mergeDirections } from '../src/common/gated-sum.js';
 import { release } from '../src/common/scratch.js';
 import {
   gatherRowsStack,
   gatherTokensStacks,
   mergeGated,
+  mergeSearch,
   setStackKernels,
   tokenMeans,
   withStackRuntime,
@@ -44,6 +49,13 @@ const shapes: Shape[] = [
     B: 1,
     E: 768,
     tokenMajor: false,
+  },
+  {
+    name: 'LocalVim-T search (14x14 + cls, E 384, K 8)',
+    stack: directionStack(['h', 'h_flip', 'v', 'v_flip', 'w2', 'w2_flip', 'w7', 'w7_flip'], 14, 14, { classToken: true }),
+    B: 1,
+    E: 384,
+    tokenMajor: true,
   },
   {
     name: 'LocalVim-T (14x14 + cls, E 384, K 4)',
@@ -83,6 +95,9 @@ function residentCopy(rt: WasmRuntime, t: Tensor): Tensor {
 
 function passes(s: Shape): Record<string, Pass> {
   const { stack, B, E } = s;
+  const attn = new SCAttn(E, { rng: 4 });
+  const merge = new ScanMerge(stack.K, { search: true, rng: 5 });
+  const weights = merge.branchWeights();
   const src = s.tokenMajor ? Tensor.randn([B, stack.T, 2 * E], 1) : Tensor.randn([B, E, stack.T], 1);
   return {
     gather: () => {
@@ -102,6 +117,8 @@ function passes(s: Shape): Record<string, Pass> {
       tokenMeans(ys, stack, 1e-5);
     },
     merge: (ys, gates) => release(mergeGated(ys, stack, gates).data),
+    search: (ys, gates) => release(mergeSearch(ys, stack, gates, weights, merge.eps).data),
+    'search-all': (ys) => release(mergeDirections(ys, stack, attn, merge).data),
   };
 }
 
@@ -138,7 +155,7 @@ for (const s of shapes) {
       }, rt);
       cols.push(`wasm 2t in scope ${median(times).toFixed(2)} ms (${(base / median(times)).toFixed(1)}x)`);
     }
-    console.log(`  ${name.padEnd(7)} ${cols.join('   ')}`);
+    console.log(`  ${name.padEnd(10)} ${cols.join('   ')}`);
   }
 }
 setStackKernels('auto');

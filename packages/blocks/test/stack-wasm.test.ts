@@ -12,6 +12,7 @@ import {
   tokenMeans,
   withStackRuntime,
 } from '../src/common/stack-wasm.js';
+import { assertSame } from './stack-test-helpers.js';
 
 const ALL = ['h', 'h_flip', 'v', 'v_flip', 'w2', 'w2_flip', 'w7', 'w7_flip'];
 const DIRECTION_SETS: readonly string[][] = [['w7'], ['h', 'v_flip'], ['h_flip', 'v', 'w2', 'w7_flip'], ALL];
@@ -19,24 +20,6 @@ const GRIDS: readonly [number, number][] = [
   [15, 13],
   [4, 5],
 ];
-
-/** Index of the first element where a and b differ (=== per element, lengths included), or -1. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
-function assertSame(t: test.Test, actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  const i = firstDifference(actual, expected);
-  t.equal(
-    i,
-    -1,
-    i < 0
-      ? `${what}: bit-identical (${expected.length} values)`
-      : `${what}: first difference at ${i}: ${actual[i]} vs ${expected[i]} (lengths ${actual.length}, ${expected.length})`,
-  );
-}
 
 interface Case {
   dirs: readonly string[];

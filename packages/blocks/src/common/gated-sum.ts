@@ -5,7 +5,7 @@ import type { SCAttn, ScanMerge } from '@vssm/scattn';
 import type { DirectionStack } from './direction-stack.js';
 import { section } from './profile.js';
 import { reverseOne } from './stack-kernels.js';
-import { mergeGated, tokenMeans } from './stack-wasm.js';
+import { mergeGated, mergeSearch, stackWasmRuns, tokenMeans } from './stack-wasm.js';
 
 /**
  * SCAttn's channel gates of the K directions of a stacked scan output ys (B, K, E, Lmax), as (B·K, 1, E): the token
@@ -28,12 +28,19 @@ export function scattnGates(ys: Tensor, stack: DirectionStack, attn: SCAttn): Te
 
 /**
  * LocalMamba's direction merge for a stacked scan output ys (B, K, E, Lmax) → token-major (B, T, E):
- * Σ_k reverse(y_k) ⊙ SCAttn(y_k) (the plain sum), fused into one gather over the stack. The search merge and the
- * spatial SCAttn variant take the general path (reverse each direction, SCAttn, ScanMerge). The result is owned
- * by the caller alone (its storage may come from the scratch pool: `release` it once consumed).
+ * Σ_k reverse(y_k) ⊙ SCAttn(y_k) (the plain sum), or in search mode Σ_k softmax(α)_k · LayerNorm(reverse(y_k) ⊙
+ * SCAttn(y_k)), each fused into one pass over the stack. The spatial SCAttn variant, and the search merge when the
+ * wasm kernels do not run or a reverse map is not one-to-one, take the general path (reverse each direction,
+ * SCAttn, ScanMerge). The result is owned by the caller alone (its storage may come from the scratch pool:
+ * `release` it once consumed).
  */
 export function mergeDirections(ys: Tensor, stack: DirectionStack, attn: SCAttn, merge: ScanMerge): Tensor {
   const [B, K, E, Lmax] = ys.shape;
+  if (merge.search && !attn.spatial && stack.rowOf && stackWasmRuns(ys.size)) {
+    const gates = scattnGates(ys, stack, attn);
+    const weights = merge.branchWeights();
+    return section('scan.reverse+gate+norm+sum', () => mergeSearch(ys, stack, gates, weights, merge.eps));
+  }
   if (merge.search || attn.spatial) {
     const branches: Tensor[] = [];
     for (let k = 0; k < K; k++) {

@@ -13,6 +13,7 @@ export {
   gatherRowsStack,
   gatherTokensStacks,
   mergeGated,
+  mergeSearch,
   type StackKernelMode,
   setStackKernels,
   stackKernelMode,

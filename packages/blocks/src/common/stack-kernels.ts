@@ -261,3 +261,88 @@ export function reverseOne(
     }
   }
 }
+
+/**
+ * LocalMamba's search merge over a channel-first stack (B, K, E, Lmax) → token-major (B, T, E):
+ * out[b, t, e] = Σ_k w_k · LayerNorm_noaffine(a)[e] with a = ys[b, k, ·, s] ⊙ gates[b, k, ·] at the position s that
+ * token row t reads in direction k (`rowOf[k][s] = t`, one-to-one maps only). Per position the mean and
+ * 1 / √(σ² + eps) of a over the E channels come from Σa and Σa² in float64 (channels four at a time, then one by
+ * one), rounded to float32; a, (a − μ)·rstd, its product with w_k and the running sum over k = 0…K−1 are each
+ * rounded to float32 (PyTorch's order). The wasm kernels search_stats / search_merge give the same bits.
+ */
+export function searchMergeStack(
+  ys: Float32Array,
+  B: number,
+  E: number,
+  Lmax: number,
+  rowOf: readonly Int32Array[],
+  gates: Float32Array,
+  weights: Float32Array,
+  eps: number,
+  T: number,
+  out: Float32Array,
+): void {
+  const K = rowOf.length;
+  const fround = Math.fround;
+  const sum = new Float64Array(Lmax);
+  const sq = new Float64Array(Lmax);
+  const mean = new Float32Array(Lmax);
+  const rstd = new Float32Array(Lmax);
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < K; k++) {
+      const rows = rowOf[k];
+      const L = rows.length;
+      const g = (b * K + k) * E;
+      const base = g * Lmax;
+      sum.fill(0);
+      sq.fill(0);
+      let e = 0;
+      for (; e + 4 <= E; e += 4) {
+        const r0 = base + e * Lmax;
+        const g0 = gates[g + e];
+        const g1 = gates[g + e + 1];
+        const g2 = gates[g + e + 2];
+        const g3 = gates[g + e + 3];
+        for (let s = 0; s < L; s++) {
+          const v0 = fround(ys[r0 + s] * g0);
+          const v1 = fround(ys[r0 + Lmax + s] * g1);
+          const v2 = fround(ys[r0 + 2 * Lmax + s] * g2);
+          const v3 = fround(ys[r0 + 3 * Lmax + s] * g3);
+          sum[s] += v0 + v1 + v2 + v3;
+          sq[s] += v0 * v0 + v1 * v1 + v2 * v2 + v3 * v3;
+        }
+      }
+      for (; e < E; e++) {
+        const row = base + e * Lmax;
+        const ge = gates[g + e];
+        for (let s = 0; s < L; s++) {
+          const v = fround(ys[row + s] * ge);
+          sum[s] += v;
+          sq[s] += v * v;
+        }
+      }
+      for (let s = 0; s < L; s++) {
+        const mu = sum[s] / E;
+        mean[s] = mu;
+        rstd[s] = 1 / Math.sqrt(Math.max(0, sq[s] / E - mu * mu) + eps);
+      }
+      const w = weights[k];
+      for (let e0 = 0; e0 < E; e0 += TILE) {
+        const e1 = Math.min(E, e0 + TILE);
+        for (let s = 0; s < L; s++) {
+          const t = rows[s];
+          if (t < 0) continue;
+          const o = (b * T + t) * E;
+          const mu = mean[s];
+          const rs = rstd[s];
+          let si = base + e0 * Lmax + s;
+          for (let e = e0; e < e1; e++, si += Lmax) {
+            const p = fround(fround(fround(fround(ys[si] * gates[g + e]) - mu) * rs) * w);
+            if (k === 0) out[o + e] = p;
+            else out[o + e] += p;
+          }
+        }
+      }
+    }
+  }
+}

@@ -70,12 +70,28 @@ import {
   ORDER_IDENTITY,
   ORDER_PADDED,
   ORDER_REVERSED,
+  SM_E,
+  SM_EPS,
+  SM_GATES,
+  SM_K,
+  SM_LENGTHS,
+  SM_LMAX,
+  SM_MEAN,
+  SM_OUT,
+  SM_ROWS,
+  SM_RSTD,
+  SM_S_BLOCK,
+  SM_S_BLOCKS,
+  SM_T,
+  SM_TILES,
+  SM_WEIGHTS,
+  SM_YS,
   STACK_SLOTS,
 } from '../../assembly/stack-params.js';
 import { stackWasm } from '../generated/stack-wasm.js';
 import type { DirectionStack, OrderKind } from './direction-stack.js';
 import { acquire } from './scratch.js';
-import { gatedMerge, gatherRowsToStack, gatherTokensToStack, layerNormTokenMeans } from './stack-kernels.js';
+import { gatedMerge, gatherRowsToStack, gatherTokensToStack, layerNormTokenMeans, searchMergeStack } from './stack-kernels.js';
 
 /** The kernels compiled from assembly/stack.ts. */
 export const STACK_WASM: WasmModuleSource = { name: 'blocks-stack', ...stackWasm };
@@ -99,6 +115,8 @@ interface StackKernels {
   readonly lnStats: Kernel;
   readonly lnMeans: Kernel;
   readonly gatedMerge: Kernel;
+  readonly searchStats: Kernel;
+  readonly searchMerge: Kernel;
 }
 
 const state: { mode: StackKernelMode; runtime?: WasmRuntime; unavailable?: string } = { mode: initialMode() };
@@ -158,6 +176,8 @@ function load(rt: WasmRuntime): StackKernels | undefined {
     lnStats: module.kernel('ln_stats'),
     lnMeans: module.kernel('ln_means'),
     gatedMerge: module.kernel('gated_merge'),
+    searchStats: module.kernel('search_stats'),
+    searchMerge: module.kernel('search_merge'),
   };
   loaded.set(rt, kernels);
   return kernels;
@@ -181,6 +201,11 @@ function engine(floats: number): { rt: WasmRuntime; kernels: StackKernels } | un
   if (!rt || rt.isShutdown) return undefined;
   const kernels = load(rt);
   return kernels ? { rt, kernels } : undefined;
+}
+
+/** Whether a stacked-direction pass moving `floats` floats runs on the wasm kernels now (false: TypeScript). */
+export function stackWasmRuns(floats: number): boolean {
+  return engine(floats) !== undefined;
 }
 
 function participants(rt: WasmRuntime, floats: number, items: number): number {
@@ -235,6 +260,13 @@ class StackCall {
     const view = new Float64Array(this.rt.memory.buffer, ptr, maps.length * Lmax);
     view.fill(0);
     for (const [k, m] of maps.entries()) view.set(m, k * Lmax);
+    return ptr;
+  }
+
+  /** A small float32 array. */
+  floats(values: ArrayLike<number>): number {
+    const ptr = this.alloc(4 * values.length);
+    this.rt.f32(ptr, values.length).set(values);
     return ptr;
   }
 
@@ -503,6 +535,76 @@ export function mergeGated(ys: Tensor, stack: DirectionStack, gates: Tensor): Te
       p[GM_TILES] = tiles;
     });
     call.run(wasm.kernels.gatedMerge, args, B * tiles, ys.size, true);
+    return call.result(dst, shape);
+  } finally {
+    call.release();
+  }
+}
+
+/**
+ * LocalMamba's search merge of a stacked scan output ys (B, K, E, Lmax) with SCAttn's channel gates (B·K·E floats,
+ * e.g. (B·K, 1, E)) and the branch weights w = softmax(α) (K values) → token-major (B, T, E):
+ * Σ_k w_k · LayerNorm_noaffine(reverse(y_k) ⊙ gate_k) over the E channels with `eps`, in one reading of the stack
+ * (`searchMergeStack` on the wasm runtime when it can run, same bits). Needs one-to-one reverse maps
+ * (`stack.rowOf`). The result is the caller's alone (a scratch-pool array, or a block of the withScratch scope).
+ */
+export function mergeSearch(ys: Tensor, stack: DirectionStack, gates: Tensor, weights: ArrayLike<number>, eps: number): Tensor {
+  const op = 'mergeSearch';
+  if (ys.rank !== 4) throw new ShapeError(`${op}: expected ys of shape (B, K, E, Lmax), got [${ys.shape.join(', ')}]`);
+  const [B, K, E, Lmax] = ys.shape;
+  checkStack(op, K, Lmax, stack);
+  if (gates.size !== B * K * E) {
+    throw new ShapeError(`${op}: expected ${B * K * E} gates (B·K·E) for ys [${ys.shape.join(', ')}], got [${gates.shape.join(', ')}]`);
+  }
+  if (weights.length !== K) throw new ShapeError(`${op}: expected ${K} branch weights, got ${weights.length}`);
+  for (let k = 0; k < K; k++) {
+    if (!Number.isFinite(weights[k])) throw new ArgumentError(`${op}: branch weight ${k} is ${weights[k]}; the weights must be finite`);
+  }
+  if (!(Number.isFinite(eps) && eps >= 0)) throw new ArgumentError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
+  const rowOf = stack.rowOf;
+  if (!rowOf) throw new ArgumentError(`${op}: a direction reads some sequence position twice (no one-to-one reverse map)`);
+  const T = stack.T;
+  const shape = [B, T, E];
+  const w = Float32Array.from(weights);
+  const wasm = engine(ys.size);
+  if (!wasm) {
+    const out = acquire(B * T * E);
+    searchMergeStack(ys.contiguousData(), B, E, Lmax, rowOf, gates.contiguousData(), w, eps, T, out);
+    return Tensor.fromData(out, shape);
+  }
+  const call = new StackCall(wasm.rt);
+  try {
+    const src = call.input(op, ys);
+    const g = call.input(op, gates);
+    const wk = call.floats(w);
+    const rows = call.indexMaps(rowOf, Lmax);
+    const lengths = call.ints(rowOf.map((r) => r.length));
+    const mean = call.alloc(8 * B * K * Lmax);
+    const rstd = call.alloc(8 * B * K * Lmax);
+    const dst = call.output(B * T * E);
+    const sBlock = 256;
+    const sBlocks = Math.ceil(Lmax / sBlock);
+    const tiles = Math.ceil(E / MERGE_TILE);
+    const args = call.params((p) => {
+      p[SM_YS] = src;
+      p[SM_GATES] = g;
+      p[SM_WEIGHTS] = wk;
+      p[SM_OUT] = dst;
+      p[SM_E] = E;
+      p[SM_K] = K;
+      p[SM_LMAX] = Lmax;
+      p[SM_T] = T;
+      p[SM_ROWS] = rows;
+      p[SM_LENGTHS] = lengths;
+      p[SM_MEAN] = mean;
+      p[SM_RSTD] = rstd;
+      p[SM_S_BLOCKS] = sBlocks;
+      p[SM_S_BLOCK] = sBlock;
+      p[SM_TILES] = tiles;
+      new Float64Array(p.buffer, p.byteOffset + 4 * SM_EPS, 1)[0] = eps;
+    });
+    call.run(wasm.kernels.searchStats, args, B * K * sBlocks, ys.size);
+    call.run(wasm.kernels.searchMerge, args, B * tiles, ys.size, true);
     return call.result(dst, shape);
   } finally {
     call.release();

@@ -14,7 +14,7 @@ export interface LocalScanMergeOptions {
 /**
  * LocalVMamba's `multi_scan` (`MultiScanVSSM.merge`): crop each direction of a stacked (B, K, E, Lmax) scan output
  * to its own length, reverse it to row-major order, gate it with the shared SCAttn (`attn`), and sum the branches
- * (or α-merge them in search mode, `weights`). Returns (B, H·W, E). The plain sum runs fused (`mergeDirections`).
+ * (or α-merge them in search mode, `weights`). Returns (B, H·W, E). Both merges run fused (`mergeDirections`).
  */
 export class LocalScanMerge extends ScanMerge {
   readonly directions: readonly string[];
