@@ -74,7 +74,15 @@ export function createModelFromOfficialKwargs(
   return f.create(f.fromOfficialKwargs(kwargs), options);
 }
 
-/** FLOPs of a config at an input size, in the owning paper's convention. */
-export function countFlops(config: BaseModelConfig, input: { height: number; width: number } = { height: 224, width: 224 }) {
+/**
+ * FLOPs of a config at an input size, in the owning paper's convention. Default size: the config's own `imgSize`
+ * where it has one (LocalVim, whose position embedding fixes the input size), else 224×224.
+ */
+export function countFlops(config: BaseModelConfig, input: { height: number; width: number } = defaultInput(config)) {
   return getFamily(config.family).flops(config, input);
+}
+
+function defaultInput(config: BaseModelConfig): { height: number; width: number } {
+  const size = (config as { imgSize?: unknown }).imgSize;
+  return Array.isArray(size) && size.length === 2 ? { height: Number(size[0]), width: Number(size[1]) } : { height: 224, width: 224 };
 }

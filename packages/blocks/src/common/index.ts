@@ -20,3 +20,4 @@ export {
   stackWasmUnavailableReason,
   tokenMeans,
 } from './stack-wasm.js';
+export { type DirectionStack, directionStack, type OrderKind } from './direction-stack.js';
