@@ -1,8 +1,22 @@
 import { ArgumentError, UnknownNameError } from '@vssm/core';
 import type { BaseModelConfig, CreateOptions, FamilyName, ModelFamily, VisionModel } from './family.js';
+import type { LocalVimConfig } from './local-vim/config.js';
 import { localVimFamily } from './local-vim/index.js';
+import type { LocalVMambaConfig } from './local-vmamba/config.js';
 import { localVMambaFamily } from './local-vmamba/index.js';
+import type { MSVMambaConfig, MSVMambaV2Config } from './msvmamba/config.js';
 import { msvmambaFamily, msvmambaV2Family } from './msvmamba/index.js';
+
+/**
+ * A config as `createModel` takes it: `family` and any of that family's fields (the rest take the family's
+ * defaults), or any complete config (e.g. from `getPreset`).
+ */
+export type ModelConfigInput =
+  | (Partial<LocalVimConfig> & { family: 'local_vim' })
+  | (Partial<LocalVMambaConfig> & { family: 'local_vmamba' })
+  | (Partial<MSVMambaConfig> & { family: 'msvmamba' })
+  | (Partial<MSVMambaV2Config> & { family: 'msvmamba_v2' })
+  | BaseModelConfig;
 
 /** Every family, in the order presets are listed. */
 export const FAMILIES: readonly ModelFamily[] = [
@@ -39,7 +53,7 @@ export function getPreset(name: string): BaseModelConfig {
 }
 
 /** A preset name, or a config object (ours, with `family`), normalised with its family's defaults. */
-export function resolveConfig(nameOrConfig: string | (Partial<BaseModelConfig> & { family: FamilyName })): BaseModelConfig {
+export function resolveConfig(nameOrConfig: string | ModelConfigInput): BaseModelConfig {
   if (typeof nameOrConfig === 'string') return getPreset(nameOrConfig);
   if (typeof nameOrConfig !== 'object' || nameOrConfig === null || typeof nameOrConfig.family !== 'string') {
     throw new ArgumentError('createModel: expected a preset name or a config object with a `family` field');
@@ -51,10 +65,7 @@ export function resolveConfig(nameOrConfig: string | (Partial<BaseModelConfig> &
  * Builds a model from a preset name (`local_vim_tiny`, `msvmamba_nano`, …) or a config object, with the official
  * initialisation (seeded). Load trained weights with `loadCheckpoint`.
  */
-export function createModel(
-  nameOrConfig: string | (Partial<BaseModelConfig> & { family: FamilyName }),
-  options: CreateOptions = {},
-): VisionModel {
+export function createModel(nameOrConfig: string | ModelConfigInput, options: CreateOptions = {}): VisionModel {
   const config = resolveConfig(nameOrConfig);
   return getFamily(config.family).create(config, options);
 }
