@@ -1,4 +1,4 @@
-import { ArgumentError, formatShape, Module, NonFiniteError, Rng, ShapeError, Tensor } from '@vssm/core';
+import { formatShape, Module, NonFiniteError, Rng, ShapeError, Tensor } from '@vssm/core';
 import { type BlockRope, type ForwardOptions, LocalVimBlock, type MultiScanMambaMixer } from '@vssm/blocks';
 import { Conv2d, DropPath, LayerNorm, Linear, RMSNorm, truncNormal, uniform } from '@vssm/nn';
 import { concat, interpolate, pad } from '@vssm/ops';
@@ -132,12 +132,12 @@ export class VisionMamba extends Module implements VisionModel<LocalVimConfig> {
     if (!native) {
       const sizes = `inputs of ${(this.nativeGrid[0] - 1) * cfg.patchSize + 1}…${this.nativeGrid[0] * cfg.patchSize} × ${(this.nativeGrid[1] - 1) * cfg.patchSize + 1}…${this.nativeGrid[1] * cfg.patchSize} pixels`;
       if (cfg.clsToken === 'middle') {
-        throw new ArgumentError(
+        throw new ShapeError(
           `local_vim: a model with the middle class token runs only on its native ${this.nativeGrid.join('x')} token grid (${sizes}); got a ${grid.join('x')} grid. The official code cannot resize a pos_embed that includes the class token.`,
         );
       }
       if (!cfg.absPosEmbed) {
-        throw new ArgumentError(
+        throw new ShapeError(
           `local_vim: without absPosEmbed the official code keeps the native ${this.nativeGrid.join('x')} scan grid, so only ${sizes} are supported; got a ${grid.join('x')} grid`,
         );
       }
