@@ -72,6 +72,9 @@ import {
   SM_YS,
 } from './stack-params';
 import { Param as P } from '../../wasm/assembly/param';
+import { T4 } from './transpose';
+
+export { tail_norm, tail_scale, tail_scale_t, tail_stats } from './tail';
 
 // biome-ignore lint/complexity/noStaticOnlyClass: AssemblyScript's @inline decorator needs class methods
 class M {
@@ -86,23 +89,6 @@ class M {
   /** Four channels at token row j of a token-major source (zero for padding, j < 0). */
   @inline static tokenVec(row0: usize, j: i32, rowBytes: usize): v128 {
     return j < 0 ? f32x4.splat(0) : v128.load(row0 + <usize>j * rowBytes);
-  }
-}
-
-// biome-ignore lint/complexity/noStaticOnlyClass: AssemblyScript's @inline decorator needs class methods
-class T4 {
-  /** Row j of the transpose of the 4×4 matrix with rows v0…v3. */
-  @inline static t0(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-    return v128.shuffle<f32>(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), 0, 1, 4, 5);
-  }
-  @inline static t1(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-    return v128.shuffle<f32>(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), 2, 3, 6, 7);
-  }
-  @inline static t2(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-    return v128.shuffle<f32>(v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), v128.shuffle<f32>(v2, v3, 2, 6, 3, 7), 0, 1, 4, 5);
-  }
-  @inline static t3(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
-    return v128.shuffle<f32>(v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), v128.shuffle<f32>(v2, v3, 2, 6, 3, 7), 2, 3, 6, 7);
   }
 }
 

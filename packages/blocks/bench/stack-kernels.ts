@@ -4,6 +4,7 @@
  * search supernet). Prints the median ms per call and the ratio to the TypeScript kernel measured in the same run.
  * `search` is the search merge alone (TypeScript twin vs wasm); `search-all` is the whole search-mode direction
  * merge (SCAttn gates + merge), whose 'ts' column is the general path (reverse, SCAttn, searchMerge per direction).
+ * Then the end of MSVMamba's MS2D (src/msvmamba/tail-wasm.ts) on MSVMamba stage shapes, the same columns.
  *
  *   node --conditions=source --import tsx bench/stack-kernels.ts [--reps 15]
  */
@@ -23,6 +24,7 @@ import {
   tokenMeans,
   withStackRuntime,
 } from '../src/common/stack-wasm.js';
+import { addNormPoolTail, normAddPoolTail, scaleChannelsTail, scaleMulTail, scaleTransposeMulTail } from '../src/msvmamba/tail-wasm.js';
 
 const repsArg = process.argv.indexOf('--reps');
 const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 15;
@@ -156,6 +158,59 @@ for (const s of shapes) {
       cols.push(`wasm 2t in scope ${median(times).toFixed(2)} ms (${(base / median(times)).toFixed(1)}x)`);
     }
     console.log(`  ${name.padEnd(10)} ${cols.join('   ')}`);
+  }
+}
+
+/** The MS2D tail inputs of one stage: channel-first y, up and g (B, E, H, W), channel-last z, the norm's w and b. */
+type TailInputs = Record<'y' | 'up' | 'g' | 'z' | 'w' | 'b', Tensor>;
+type TailPass = (x: TailInputs) => void;
+
+const tailShapes: { name: string; B: number; E: number; H: number; W: number }[] = [
+  { name: 'MSVMamba stage 1 (56x56, E 96)', B: 1, E: 96, H: 56, W: 56 },
+  { name: 'MSVMamba stage 2 (28x28, E 192)', B: 1, E: 192, H: 28, W: 28 },
+  { name: 'MSVMamba stage 3 (14x14, E 384)', B: 1, E: 384, H: 14, W: 14 },
+];
+for (const { name, B, E, H, W } of tailShapes) {
+  const x: TailInputs = {
+    y: Tensor.randn([B, E, H * W], 11),
+    up: Tensor.randn([B, E, H, W], 12),
+    g: Tensor.randn([B, E, H, W], 13),
+    z: Tensor.randn([B, H, W, E], 14),
+    w: Tensor.randn([E], 15),
+    b: Tensor.randn([E], 16),
+  };
+  const gate = Tensor.rand([B, E], 17).toFloat32Array();
+  const tailPasses: Record<string, TailPass> = {
+    'norm+add+pool': (t) => release(normAddPoolTail(t.y, t.up, t.w, t.b, 1e-5).out.data),
+    'add+norm+pool': (t) => release(addNormPoolTail(t.y, t.up, t.w, t.b, 1e-5).out.data),
+    'scale+transpose+gate': (t) => release(scaleTransposeMulTail(t.y, gate, t.z).data),
+    'scale+gate': (t) => release(scaleMulTail(t.y, gate, t.g).data),
+    scale: (t) => release(scaleChannelsTail(t.y, gate).data),
+  };
+  console.log(`\nMS2D tail, ${name}`);
+  for (const [pname, pass] of Object.entries(tailPasses)) {
+    setStackKernels('ts');
+    const base = await time(() => pass(x));
+    setStackKernels('wasm');
+    const cols = [`ts ${base.toFixed(2)} ms`];
+    for (const rt of runtimes) {
+      const copied = await time(() => withStackRuntime(rt, () => pass(x)));
+      cols.push(`wasm ${rt.threads}t ${copied.toFixed(2)} ms (${(base / copied).toFixed(1)}x)`);
+    }
+    const rt = runtimes[1];
+    if (rt.shared) {
+      const times: number[] = [];
+      await withScratch(async () => {
+        const res = Object.fromEntries(Object.entries(x).map(([k, t]) => [k, residentCopy(rt, t)])) as TailInputs;
+        for (let i = 0; i < REPS + 3; i++) {
+          const t0 = performance.now();
+          await withScratch(() => withStackRuntime(rt, () => pass(res)), rt);
+          if (i >= 3) times.push(performance.now() - t0);
+        }
+      }, rt);
+      cols.push(`wasm 2t in scope ${median(times).toFixed(2)} ms (${(base / median(times)).toFixed(1)}x)`);
+    }
+    console.log(`  ${pname.padEnd(20)} ${cols.join('   ')}`);
   }
 }
 setStackKernels('auto');

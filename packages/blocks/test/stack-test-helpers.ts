@@ -18,3 +18,16 @@ export function assertSame(t: test.Test, actual: ArrayLike<number>, expected: Ar
       : `${what}: first difference at ${i}: ${actual[i]} vs ${expected[i]} (lengths ${actual.length}, ${expected.length})`,
   );
 }
+
+/** As assertSame, but comparing with Object.is: NaN equals NaN, and +0 and −0 differ. */
+export function assertSameValues(t: test.Test, actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  let i = actual.length === expected.length ? -1 : 0;
+  for (let j = 0; i < 0 && j < actual.length; j++) if (!Object.is(actual[j], expected[j])) i = j;
+  t.equal(
+    i,
+    -1,
+    i < 0
+      ? `${what}: the same values (${expected.length})`
+      : `${what}: first difference at ${i}: ${actual[i]} vs ${expected[i]} (lengths ${actual.length}, ${expected.length})`,
+  );
+}

@@ -109,7 +109,8 @@ const MIN_WASM_FLOATS = 8192;
 /** Floats of work that make one more thread worth its dispatch. */
 const FLOATS_PER_THREAD = 32768;
 
-interface StackKernels {
+/** The kernels of the stack module (assembly/stack.ts with assembly/tail.ts). */
+export interface StackKernels {
   readonly gatherTokens: Kernel;
   readonly gatherRows: Kernel;
   readonly lnStats: Kernel;
@@ -117,6 +118,10 @@ interface StackKernels {
   readonly gatedMerge: Kernel;
   readonly searchStats: Kernel;
   readonly searchMerge: Kernel;
+  readonly tailStats: Kernel;
+  readonly tailNorm: Kernel;
+  readonly tailScaleT: Kernel;
+  readonly tailScale: Kernel;
 }
 
 const state: { mode: StackKernelMode; runtime?: WasmRuntime; unavailable?: string } = { mode: initialMode() };
@@ -178,13 +183,20 @@ function load(rt: WasmRuntime): StackKernels | undefined {
     gatedMerge: module.kernel('gated_merge'),
     searchStats: module.kernel('search_stats'),
     searchMerge: module.kernel('search_merge'),
+    tailStats: module.kernel('tail_stats'),
+    tailNorm: module.kernel('tail_norm'),
+    tailScaleT: module.kernel('tail_scale_t'),
+    tailScale: module.kernel('tail_scale'),
   };
   loaded.set(rt, kernels);
   return kernels;
 }
 
-/** The runtime and kernels for a pass moving `floats` floats, or undefined for the TypeScript kernels. */
-function engine(floats: number): { rt: WasmRuntime; kernels: StackKernels } | undefined {
+/**
+ * The runtime and kernels for a pass moving `floats` floats, or undefined for the TypeScript kernels (mode 'ts',
+ * a tiny problem under 'auto', or no runtime).
+ */
+export function stackEngine(floats: number): { rt: WasmRuntime; kernels: StackKernels } | undefined {
   if (state.mode === 'ts' || (state.mode === 'auto' && floats < MIN_WASM_FLOATS)) return undefined;
   let rt = state.runtime;
   if (!rt) {
@@ -205,7 +217,7 @@ function engine(floats: number): { rt: WasmRuntime; kernels: StackKernels } | un
 
 /** Whether a stacked-direction pass moving `floats` floats runs on the wasm kernels now (false: TypeScript). */
 export function stackWasmRuns(floats: number): boolean {
-  return engine(floats) !== undefined;
+  return stackEngine(floats) !== undefined;
 }
 
 function participants(rt: WasmRuntime, floats: number, items: number): number {
@@ -218,7 +230,7 @@ function participants(rt: WasmRuntime, floats: number, items: number): number {
  * outputs go to the withScratch scope when one is open. No view of the memory is kept across an allocation (growth
  * detaches the views of an unshared memory).
  */
-class StackCall {
+export class StackCall {
   private readonly ptrs: number[] = [];
   private readonly scope: ScratchScope | undefined;
   private readonly resident = new Set<number>();
@@ -352,7 +364,7 @@ export function gatherRowsStack(u: Tensor, stack: DirectionStack): Tensor {
   const { K, Lmax } = stack;
   const shape = [B, K, C, Lmax];
   const floats = B * K * C * Lmax;
-  const wasm = engine(floats);
+  const wasm = stackEngine(floats);
   if (!wasm) {
     const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
     const dst = acquire(floats, padded);
@@ -405,7 +417,7 @@ export function gatherTokensStacks(x: Tensor, ranges: readonly (readonly [number
   }
   const { K, Lmax } = stack;
   const floats = ranges.reduce((s, [, Cn]) => s + B * K * Cn * Lmax, 0);
-  const wasm = engine(floats);
+  const wasm = stackEngine(floats);
   if (!wasm) {
     const padded = stack.orders.some((o) => o.length < Lmax || o.includes(-1));
     const src = x.contiguousData();
@@ -452,7 +464,7 @@ export function tokenMeans(ys: Tensor, stack: DirectionStack, eps: number): Floa
   const [B, K, E, Lmax] = ys.shape;
   checkStack(op, K, Lmax, stack);
   const out = new Float64Array(B * K * E);
-  const wasm = engine(ys.size);
+  const wasm = stackEngine(ys.size);
   if (!wasm) {
     layerNormTokenMeans(ys.contiguousData(), B, E, Lmax, stack.uses, eps, out);
     return out;
@@ -510,7 +522,7 @@ export function mergeGated(ys: Tensor, stack: DirectionStack, gates: Tensor): Te
   const T = stack.T;
   const shape = [B, T, E];
   const rowOf = stack.rowOf;
-  const wasm = rowOf ? engine(ys.size) : undefined;
+  const wasm = rowOf ? stackEngine(ys.size) : undefined;
   if (!wasm || !rowOf) {
     const out = acquire(B * T * E);
     gatedMerge(ys.contiguousData(), B, E, Lmax, stack.positions, rowOf, gates.contiguousData(), out);
@@ -566,7 +578,7 @@ export function mergeSearch(ys: Tensor, stack: DirectionStack, gates: Tensor, we
   const T = stack.T;
   const shape = [B, T, E];
   const w = Float32Array.from(weights);
-  const wasm = engine(ys.size);
+  const wasm = stackEngine(ys.size);
   if (!wasm) {
     const out = acquire(B * T * E);
     searchMergeStack(ys.contiguousData(), B, E, Lmax, rowOf, gates.contiguousData(), w, eps, T, out);

@@ -6,9 +6,9 @@ import { lowResolutionGrid, multiScaleMerge, multiScaleScan } from '@vssm/scan';
 import { type ForwardOptions, type StackedSsmWeights, section, selectiveSsm, slotWeights } from '../common/index.js';
 import { Linear2d } from './linear2d.js';
 import { addInto } from '../common/in-place.js';
-import { acquire, release } from '../common/scratch.js';
+import { release } from '../common/scratch.js';
 import { initStackedSsm } from './ssm-init.js';
-import { addNormPool, normAddPool, scaleChannels, scaleMul, scaleTransposeMul } from './tail-kernels.js';
+import { addNormPoolTail, normAddPoolTail, scaleChannelsTail, scaleMulTail, scaleTransposeMulTail } from './tail-wasm.js';
 
 /** The two official MSVMamba code lines: `master` (MSVMamba-N/M/T) and `v2` (MSVMambav3-T/S/B). */
 export type MSVMambaBranch = 'master' | 'v2';
@@ -159,31 +159,25 @@ export class MS2D extends Module {
     }
     const E = this.dInner;
     const [B, H, W] = x.shape;
-    const L = H * W;
     const xz = linear(x, this.child<Linear>('in_proj').param('weight'));
-    const z = silu(xz.slice(null, null, null, [E, 2 * E])).contiguousData(); // (B, H, W, E)
+    const z = silu(xz.slice(null, null, null, [E, 2 * E])); // (B, H, W, E)
     // One transposed copy to channel-first, read by both depthwise convs.
     const u = xz.slice(null, null, null, [0, E]).permute(0, 3, 1, 2).contiguous();
     const { yFull, yLow, H1, W1 } = await this.scanBothScales(u, options);
     const norm = this.child<LayerNorm>('out_norm');
-    const w = norm.param('weight').contiguousData();
-    const b = norm.param('bias').contiguousData();
     const lowNormed = layerNorm2d(yLow.reshape([B, E, 1, yLow.shape[2]]), norm.param('weight'), norm.param('bias'), norm.eps);
     const low = section('scan.reverse', () => multiScaleMerge(lowNormed.reshape([B, E, yLow.shape[2]]), { H: H1, W: W1 }));
-    const up = interpolate(low, { size: [H, W], mode: 'bilinear', alignCorners: false }).contiguousData();
+    const up = interpolate(low, { size: [H, W], mode: 'bilinear', alignCorners: false });
     // out_norm on the full-resolution tokens + the upsampled low-resolution map, with SE's pooling on the way;
     // then SE's scaling, the permute to channel-last and the z gate in one pass.
-    const y = acquire(B * E * L);
-    const pooled = new Float64Array(B * E);
-    section('MS2D.norm+add+pool', () => normAddPool(yFull.contiguousData(), up, B, E, L, w, b, norm.eps, y, pooled));
+    const { out: y, pooled } = section('MS2D.norm+add+pool', () =>
+      normAddPoolTail(yFull, up, norm.param('weight'), norm.param('bias'), norm.eps),
+    );
     const gate = this.withSe ? section('SE', () => this.seGates(pooled, B, E)) : null;
-    const gated = acquire(B * L * E);
-    section('MS2D.scale+transpose+gate', () => scaleTransposeMul(y, gate, z, B, E, L, gated));
-    release(y);
-    const out = fusedLinear(Tensor.fromData(gated, [B, H, W, E]), this.child<Linear>('out_proj').param('weight'), null, {
-      residual: residual ?? null,
-    });
-    release(gated);
+    const gated = section('MS2D.scale+transpose+gate', () => scaleTransposeMulTail(y, gate, z));
+    release(y.data);
+    const out = fusedLinear(gated, this.child<Linear>('out_proj').param('weight'), null, { residual: residual ?? null });
+    release(gated.data);
     return out;
   }
 
@@ -193,41 +187,26 @@ export class MS2D extends Module {
     }
     const E = this.dInner;
     const [B, , H, W] = x.shape;
-    const L = H * W;
     const xz = this.child<Linear2d>('in_proj').forward(x);
     const u = this.gated ? xz.slice(null, [0, E]) : xz;
     const { yFull, yLow, H1, W1 } = await this.scanBothScales(u, options);
     const low = section('scan.reverse', () => multiScaleMerge(yLow, { H: H1, W: W1 }));
-    const up = interpolate(low, { size: [H, W], mode: 'nearest' }).contiguousData();
+    const up = interpolate(low, { size: [H, W], mode: 'nearest' });
     const norm = this.child<LayerNorm2d>('out_norm');
     // merge + out_norm with SE's pooling on the way, then SE's scaling and the z gate in one pass.
-    const y = new Float32Array(B * E * L);
-    const pooled = new Float64Array(B * E);
-    section('MS2D.add+norm+pool', () =>
-      addNormPool(
-        yFull.contiguousData(),
-        up,
-        B,
-        E,
-        L,
-        norm.param('weight').contiguousData(),
-        norm.param('bias').contiguousData(),
-        norm.eps,
-        y,
-        pooled,
-      ),
+    const { out: y, pooled } = section('MS2D.add+norm+pool', () =>
+      addNormPoolTail(yFull, up, norm.param('weight'), norm.param('bias'), norm.eps),
     );
     const gate = this.withSe ? section('SE', () => this.seGates(pooled, B, E)) : null;
     let out = y;
     if (this.gated) {
-      const g = silu(xz.slice(null, [E, 2 * E])).contiguousData();
-      out = new Float32Array(B * E * L);
-      section('MS2D.scale+gate', () => scaleMul(y, gate, g, B, E, L, out));
+      const g = silu(xz.slice(null, [E, 2 * E]));
+      out = section('MS2D.scale+gate', () => scaleMulTail(y, gate, g));
     } else if (gate) {
-      out = new Float32Array(B * E * L);
-      section('MS2D.scale', () => scaleChannels(y, gate, B, E, L, out));
+      out = section('MS2D.scale', () => scaleChannelsTail(y, gate));
     }
-    return this.child<Linear2d>('out_proj').forward(Tensor.fromData(out, [B, E, H, W]));
+    if (out !== y) release(y.data);
+    return this.child<Linear2d>('out_proj').forward(out.reshape([B, E, H, W]));
   }
 
   /** SE's per-channel gates (B·E) from the pooled means (float32, as SE's pooling would give them). */
