@@ -207,12 +207,14 @@ export function gather_rows(args: usize, begin: i32, end: i32, _participant: i32
 }
 
 /**
- * Per position s in [s0, s1) of the channel-first (E, Lmax) block at `base`: sum[s] += Σ_e a and sq[s] += Σ_e a², in
+ * Per position s in [s0, s1) of the channel-first (E, Lmax) block at `base`: sum[s] = Σ_e a and sq[s] = Σ_e a², in
  * f64 over e = 0…E−1 four channels at a time, with a = y[e, s] · gate[e] rounded to f32 (`g` = 0: no gate; a
  * product with 1 is exact, so a = y bit for bit). Shared by the SCAttn and the search-merge statistics.
  */
 @inline
 function accumulatePositionSums(base: usize, g: usize, E: i32, Lmax: i32, s0: i32, s1: i32, sum: usize, sq: usize): void {
+  memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
+  memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
   const lineBytes = (<usize>Lmax) << 2;
   let e = 0;
   for (; e + 4 <= E; e += 4) {
@@ -302,8 +304,6 @@ export function ln_stats(args: usize, begin: i32, end: i32, _participant: i32): 
     const base = ys + ((<usize>bk * <usize>E * <usize>Lmax) << 2);
     const sum = meanOut + ((<usize>bk * <usize>Lmax) << 3);
     const sq = scaleOut + ((<usize>bk * <usize>Lmax) << 3);
-    memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
-    memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
     accumulatePositionSums(base, 0, E, Lmax, s0, s1, sum, sq);
     const w = uses + ((<usize>k * <usize>Lmax) << 3);
     for (let s = s0; s < s1; s++) {
@@ -529,8 +529,6 @@ export function search_stats(args: usize, begin: i32, end: i32, _participant: i3
     const g = gates + ((<usize>bk * <usize>E) << 2);
     const sum = meanOut + ((<usize>bk * <usize>Lmax) << 3);
     const sq = rstdOut + ((<usize>bk * <usize>Lmax) << 3);
-    memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
-    memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
     accumulatePositionSums(base, g, E, Lmax, s0, s1, sum, sq);
     for (let s = s0; s < s1; s++) {
       const q = (<usize>s) << 3;
