@@ -211,66 +211,68 @@ export function gather_rows(args: usize, begin: i32, end: i32, _participant: i32
  * f64 over e = 0…E−1 four channels at a time, with a = y[e, s] · gate[e] rounded to f32 (`g` = 0: no gate; a
  * product with 1 is exact, so a = y bit for bit). Shared by the SCAttn and the search-merge statistics.
  */
-@inline
-function accumulatePositionSums(base: usize, g: usize, E: i32, Lmax: i32, s0: i32, s1: i32, sum: usize, sq: usize): void {
-  memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
-  memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
-  const lineBytes = (<usize>Lmax) << 2;
-  let e = 0;
-  for (; e + 4 <= E; e += 4) {
-    const r0 = base + ((<usize>e * <usize>Lmax) << 2);
-    const g0: f32 = g === 0 ? 1 : M.f32(g, <usize>e);
-    const g1: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 1);
-    const g2: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 2);
-    const g3: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 3);
-    const g0v = f32x4.splat(g0);
-    const g1v = f32x4.splat(g1);
-    const g2v = f32x4.splat(g2);
-    const g3v = f32x4.splat(g3);
-    let s = s0;
-    for (; s + 4 <= s1; s += 4) {
-      const o = (<usize>s) << 2;
-      const v0 = f32x4.mul(v128.load(r0 + o), g0v);
-      const v1 = f32x4.mul(v128.load(r0 + lineBytes + o), g1v);
-      const v2 = f32x4.mul(v128.load(r0 + 2 * lineBytes + o), g2v);
-      const v3 = f32x4.mul(v128.load(r0 + 3 * lineBytes + o), g3v);
-      const a0 = f64x2.promote_low_f32x4(v0);
-      const a1 = f64x2.promote_low_f32x4(v1);
-      const a2 = f64x2.promote_low_f32x4(v2);
-      const a3 = f64x2.promote_low_f32x4(v3);
-      const h0 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v0, v0, 2, 3, 2, 3));
-      const h1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v1, v1, 2, 3, 2, 3));
-      const h2 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v2, v2, 2, 3, 2, 3));
-      const h3 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v3, v3, 2, 3, 2, 3));
-      const q = (<usize>s) << 3;
-      const lo = f64x2.add(f64x2.add(f64x2.add(a0, a1), a2), a3);
-      const hi = f64x2.add(f64x2.add(f64x2.add(h0, h1), h2), h3);
-      v128.store(sum + q, f64x2.add(v128.load(sum + q), lo));
-      v128.store(sum + q, f64x2.add(v128.load(sum + q, 16), hi), 16);
-      const lo2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, a0), f64x2.mul(a1, a1)), f64x2.mul(a2, a2)), f64x2.mul(a3, a3));
-      const hi2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(h0, h0), f64x2.mul(h1, h1)), f64x2.mul(h2, h2)), f64x2.mul(h3, h3));
-      v128.store(sq + q, f64x2.add(v128.load(sq + q), lo2));
-      v128.store(sq + q, f64x2.add(v128.load(sq + q, 16), hi2), 16);
+// biome-ignore lint/complexity/noStaticOnlyClass: AssemblyScript's @inline decorator needs class methods
+class PositionSums {
+  @inline static accumulate(base: usize, g: usize, E: i32, Lmax: i32, s0: i32, s1: i32, sum: usize, sq: usize): void {
+    memory.fill(sum + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
+    memory.fill(sq + ((<usize>s0) << 3), 0, (<usize>(s1 - s0)) << 3);
+    const lineBytes = (<usize>Lmax) << 2;
+    let e = 0;
+    for (; e + 4 <= E; e += 4) {
+      const r0 = base + ((<usize>e * <usize>Lmax) << 2);
+      const g0: f32 = g === 0 ? 1 : M.f32(g, <usize>e);
+      const g1: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 1);
+      const g2: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 2);
+      const g3: f32 = g === 0 ? 1 : M.f32(g, <usize>e + 3);
+      const g0v = f32x4.splat(g0);
+      const g1v = f32x4.splat(g1);
+      const g2v = f32x4.splat(g2);
+      const g3v = f32x4.splat(g3);
+      let s = s0;
+      for (; s + 4 <= s1; s += 4) {
+        const o = (<usize>s) << 2;
+        const v0 = f32x4.mul(v128.load(r0 + o), g0v);
+        const v1 = f32x4.mul(v128.load(r0 + lineBytes + o), g1v);
+        const v2 = f32x4.mul(v128.load(r0 + 2 * lineBytes + o), g2v);
+        const v3 = f32x4.mul(v128.load(r0 + 3 * lineBytes + o), g3v);
+        const a0 = f64x2.promote_low_f32x4(v0);
+        const a1 = f64x2.promote_low_f32x4(v1);
+        const a2 = f64x2.promote_low_f32x4(v2);
+        const a3 = f64x2.promote_low_f32x4(v3);
+        const h0 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v0, v0, 2, 3, 2, 3));
+        const h1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v1, v1, 2, 3, 2, 3));
+        const h2 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v2, v2, 2, 3, 2, 3));
+        const h3 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v3, v3, 2, 3, 2, 3));
+        const q = (<usize>s) << 3;
+        const lo = f64x2.add(f64x2.add(f64x2.add(a0, a1), a2), a3);
+        const hi = f64x2.add(f64x2.add(f64x2.add(h0, h1), h2), h3);
+        v128.store(sum + q, f64x2.add(v128.load(sum + q), lo));
+        v128.store(sum + q, f64x2.add(v128.load(sum + q, 16), hi), 16);
+        const lo2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, a0), f64x2.mul(a1, a1)), f64x2.mul(a2, a2)), f64x2.mul(a3, a3));
+        const hi2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(h0, h0), f64x2.mul(h1, h1)), f64x2.mul(h2, h2)), f64x2.mul(h3, h3));
+        v128.store(sq + q, f64x2.add(v128.load(sq + q), lo2));
+        v128.store(sq + q, f64x2.add(v128.load(sq + q, 16), hi2), 16);
+      }
+      for (; s < s1; s++) {
+        const o = (<usize>s) << 2;
+        const v0 = <f64>(load<f32>(r0 + o) * g0);
+        const v1 = <f64>(load<f32>(r0 + lineBytes + o) * g1);
+        const v2 = <f64>(load<f32>(r0 + 2 * lineBytes + o) * g2);
+        const v3 = <f64>(load<f32>(r0 + 3 * lineBytes + o) * g3);
+        const q = (<usize>s) << 3;
+        store<f64>(sum + q, load<f64>(sum + q) + (v0 + v1 + v2 + v3));
+        store<f64>(sq + q, load<f64>(sq + q) + (v0 * v0 + v1 * v1 + v2 * v2 + v3 * v3));
+      }
     }
-    for (; s < s1; s++) {
-      const o = (<usize>s) << 2;
-      const v0 = <f64>(load<f32>(r0 + o) * g0);
-      const v1 = <f64>(load<f32>(r0 + lineBytes + o) * g1);
-      const v2 = <f64>(load<f32>(r0 + 2 * lineBytes + o) * g2);
-      const v3 = <f64>(load<f32>(r0 + 3 * lineBytes + o) * g3);
-      const q = (<usize>s) << 3;
-      store<f64>(sum + q, load<f64>(sum + q) + (v0 + v1 + v2 + v3));
-      store<f64>(sq + q, load<f64>(sq + q) + (v0 * v0 + v1 * v1 + v2 * v2 + v3 * v3));
-    }
-  }
-  for (; e < E; e++) {
-    const r = base + ((<usize>e * <usize>Lmax) << 2);
-    const ge: f32 = g === 0 ? 1 : M.f32(g, <usize>e);
-    for (let s = s0; s < s1; s++) {
-      const v = <f64>(load<f32>(r + ((<usize>s) << 2)) * ge);
-      const q = (<usize>s) << 3;
-      store<f64>(sum + q, load<f64>(sum + q) + v);
-      store<f64>(sq + q, load<f64>(sq + q) + v * v);
+    for (; e < E; e++) {
+      const r = base + ((<usize>e * <usize>Lmax) << 2);
+      const ge: f32 = g === 0 ? 1 : M.f32(g, <usize>e);
+      for (let s = s0; s < s1; s++) {
+        const v = <f64>(load<f32>(r + ((<usize>s) << 2)) * ge);
+        const q = (<usize>s) << 3;
+        store<f64>(sum + q, load<f64>(sum + q) + v);
+        store<f64>(sq + q, load<f64>(sq + q) + v * v);
+      }
     }
   }
 }
@@ -304,7 +306,7 @@ export function ln_stats(args: usize, begin: i32, end: i32, _participant: i32): 
     const base = ys + ((<usize>bk * <usize>E * <usize>Lmax) << 2);
     const sum = meanOut + ((<usize>bk * <usize>Lmax) << 3);
     const sq = scaleOut + ((<usize>bk * <usize>Lmax) << 3);
-    accumulatePositionSums(base, 0, E, Lmax, s0, s1, sum, sq);
+    PositionSums.accumulate(base, 0, E, Lmax, s0, s1, sum, sq);
     const w = uses + ((<usize>k * <usize>Lmax) << 3);
     for (let s = s0; s < s1; s++) {
       const q = (<usize>s) << 3;
@@ -529,7 +531,7 @@ export function search_stats(args: usize, begin: i32, end: i32, _participant: i3
     const g = gates + ((<usize>bk * <usize>E) << 2);
     const sum = meanOut + ((<usize>bk * <usize>Lmax) << 3);
     const sq = rstdOut + ((<usize>bk * <usize>Lmax) << 3);
-    accumulatePositionSums(base, g, E, Lmax, s0, s1, sum, sq);
+    PositionSums.accumulate(base, g, E, Lmax, s0, s1, sum, sq);
     for (let s = s0; s < s1; s++) {
       const q = (<usize>s) << 3;
       const mean = load<f64>(sum + q) / Ef;
